@@ -1,0 +1,31 @@
+"""Media types of the files a build writes, for preview servers and deploys."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePosixPath
+
+from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH
+
+_BY_NAME = {
+    RSS_PATH: "application/rss+xml",
+    ATOM_PATH: "application/atom+xml",
+    JSON_FEED_PATH: "application/feed+json",
+}
+_BY_SUFFIX = {
+    ".html": "text/html",
+    ".json": "application/json",
+    ".css": "text/css",
+    ".xml": "application/xml",
+    ".txt": "text/plain",
+}
+_TEXT_TYPES = {"application/json", "application/xml", "application/feed+json"}
+
+
+def media_type(path: PurePosixPath) -> str:
+    """The Content-Type of an output file, with charset for text."""
+    base = _BY_NAME.get(str(path)) or _BY_SUFFIX.get(path.suffix)
+    base = base or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if base.startswith("text/") or base.endswith("+xml") or base in _TEXT_TYPES:
+        return f"{base}; charset=utf-8"
+    return base

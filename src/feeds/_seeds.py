@@ -1,0 +1,265 @@
+"""Reading seed files: ``(path, bytes)`` in, an ``Article`` or ``SeedError``s out.
+
+A seed file is UTF-8 text (a leading BOM and CRLF line endings are accepted)::
+
+    23 August, 2025                 line 1: the publication date
+    japan-and-south-korea-...      line 2: the slug
+    tags: diplomacy, asia           optional "key: value" metadata lines
+                                    a blank line
+    First paragraph ...             paragraphs, separated by blank lines
+
+``parse_seed`` is pure. It keeps the line of every field, so problems found by
+the pydantic model come back as ``path:line: message`` too, and it reports every
+problem of a file at once. ``load_seeds`` reads a folder and adds the checks
+that span files (two files with one slug).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from titlecase import titlecase
+
+from feeds._dates import DateProblem, parse_date
+from feeds.errors import SeedError, SeedErrors
+from feeds.models import Article, Site, _plain_message, check_slug
+
+METADATA_KEYS = ("author", "summary", "tags", "title", "updated")
+# Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
+_SLUG_LINE = 2
+
+
+@dataclass
+class _Reading:
+    """What has been read of one file so far: fields, their lines, problems."""
+
+    path: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: list[SeedError] = field(default_factory=list)
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(SeedError(self.path, line, message))
+
+    def set(self, name: str, value: object, line: int) -> None:
+        self.fields[name] = value
+        self.lines[name] = line
+
+
+def parse_seed(path: str, data: bytes, site: Site) -> Article:
+    """Read one seed file; raise SeedErrors listing every problem in it."""
+    reading = _Reading(path)
+    text = _decode(data, reading)
+    if text is not None:
+        _read_text(text, reading, site)
+    article = _validate(reading, site) if not reading.problems else None
+    if reading.problems or article is None:
+        raise SeedErrors(reading.problems)
+    return article
+
+
+def _decode(data: bytes, reading: _Reading) -> str | None:
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        reading.problem(
+            line,
+            f"invalid UTF-8 at column {column} (byte {data[error.start]:#04x}); "
+            "save the file as UTF-8",
+        )
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_text(text: str, reading: _Reading, site: Site) -> None:
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        for match in _NOT_XML.finditer(line):
+            reading.problem(
+                number,
+                f"control character U+{ord(match.group()):04X} at column {match.start() + 1} "
+                "cannot be published in XML; delete it",
+            )
+    if not text.strip():
+        reading.problem(
+            0, "file is empty; an article starts with a date line like '23 August, 2025'"
+        )
+        return
+    _read_date(lines[0], reading, site)
+    _read_slug(lines, reading)
+    body_start = _read_metadata(lines, reading, site)
+    _read_body(lines, body_start, reading)
+
+
+def _read_date(line: str, reading: _Reading, site: Site) -> None:
+    if not line.strip():
+        reading.problem(1, "missing date; line 1 is the publication date, like '23 August, 2025'")
+        return
+    try:
+        reading.set("published", parse_date(line, site.zone), 1)
+    except DateProblem as problem:
+        reading.problem(1, str(problem))
+
+
+def _read_slug(lines: list[str], reading: _Reading) -> None:
+    slug = lines[1].strip() if len(lines) > 1 else ""
+    if not slug:
+        reading.problem(
+            _SLUG_LINE, "missing slug; line 2 is the URL slug, like 'leaders-meet-in-tokyo'"
+        )
+        return
+    try:
+        reading.set("slug", check_slug(slug), _SLUG_LINE)
+    except ValueError as problem:
+        reading.problem(_SLUG_LINE, str(problem))
+
+
+def _read_metadata(lines: list[str], reading: _Reading, site: Site) -> int:
+    """Read ``key: value`` lines after the slug; return the index where the body starts."""
+    index = _SLUG_LINE
+    seen: set[str] = set()
+    while index < len(lines) and lines[index].strip():
+        number, line = index + 1, lines[index]
+        index += 1
+        match = _METADATA.fullmatch(line.strip())
+        if not match:
+            reading.problem(
+                number, "expected a blank line after the slug, or a 'key: value' metadata line"
+            )
+            continue
+        key, value = match.group(1), match.group(2).strip()
+        if key not in METADATA_KEYS:
+            reading.problem(
+                number,
+                f"unknown metadata key {key!r}; use one of {', '.join(METADATA_KEYS)} "
+                "(or add a blank line after the slug if this line is the body)",
+            )
+        elif key in seen:
+            reading.problem(number, f"metadata key {key!r} is given twice; keep one")
+        elif not value:
+            reading.problem(
+                number, f"metadata key {key!r} has no value; give one or delete the line"
+            )
+        else:
+            seen.add(key)
+            _read_metadata_value(key, value, number, reading, site)
+    return index
+
+
+def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, site: Site) -> None:
+    if key == "updated":
+        try:
+            reading.set("updated", parse_date(value, site.zone), number)
+        except DateProblem as problem:
+            reading.problem(number, str(problem))
+    elif key == "tags":
+        tags = dict.fromkeys(tag.strip() for tag in value.split(",") if tag.strip())
+        reading.set("tags", tuple(tags), number)
+    else:
+        reading.set(key, value, number)
+
+
+def _read_body(lines: list[str], start: int, reading: _Reading) -> None:
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in [*lines[start:], ""]:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if not paragraphs:
+        reading.problem(0, "no body; write the article's paragraphs after a blank line")
+        return
+    reading.set("paragraphs", tuple(paragraphs), start + 1)
+
+
+def _validate(reading: _Reading, site: Site) -> Article | None:
+    fields = reading.fields
+    slug, published = fields["slug"], fields["published"]
+    values = {
+        "title": titlecase(slug.replace("-", " ")),
+        "summary": fields["paragraphs"][0] if "paragraphs" in fields else "",
+        **fields,
+        "source": reading.path,
+        "url": site.url(article_path(slug)),
+        "id": f"tag:{site.id_authority},{published.date().isoformat()}:{slug}",
+    }
+    try:
+        return Article.model_validate(values)
+    except ValidationError as error:
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else ""
+            reading.problem(reading.lines.get(name, 0), _field_message(name, problem))
+        return None
+
+
+def _field_message(name: str, problem: Mapping[str, Any]) -> str:
+    message = _plain_message(problem)
+    if problem["type"] == "value_error" or not name:
+        return message
+    return f"{name}: {message}"
+
+
+def article_path(slug: str) -> str:
+    """The article page's path below the site root."""
+    return f"articles/{slug}/"
+
+
+def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]]:
+    """Read every ``*.txt`` below a folder; return the valid articles and every problem.
+
+    Of two files with one slug, neither is published: both are named in the problem.
+    """
+    articles: list[Article] = []
+    problems: list[SeedError] = []
+    for path in seed_paths(folder):
+        try:
+            articles.append(parse_seed(str(path), path.read_bytes(), site))
+        except SeedErrors as errors:
+            problems.extend(errors.errors)
+    duplicates = _duplicate_slugs(articles)
+    problems.extend(duplicates)
+    if duplicates:
+        taken = {error.path for error in duplicates}
+        articles = [article for article in articles if article.source not in taken]
+    return articles, sorted(problems)
+
+
+def seed_paths(folder: Path) -> list[Path]:
+    """The seed files below a folder, in a fixed order (hidden files skipped)."""
+    if not folder.is_dir():
+        raise SeedErrors([SeedError(str(folder), 0, "no such folder of seed files")])
+    return sorted(
+        path
+        for path in folder.rglob("*.txt")
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def _duplicate_slugs(articles: Iterable[Article]) -> list[SeedError]:
+    first: dict[str, Article] = {}
+    problems = []
+    for article in articles:
+        if (other := first.setdefault(article.slug, article)) is not article:
+            for this, that in ((article, other), (other, article)):
+                problems.append(
+                    SeedError(
+                        this.source,
+                        _SLUG_LINE,
+                        f"slug {this.slug!r} is also used by {that.source}; "
+                        "give each article its own slug",
+                    )
+                )
+    return problems

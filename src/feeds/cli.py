@@ -1,0 +1,119 @@
+"""The ``feeds`` command: parse options, call the library, turn errors into exit codes.
+
+Exit codes: 0 success; 1 invalid articles or a failed write; 2 a usage or
+configuration error. Problems go to stderr, the summary to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from feeds._serve import make_server
+from feeds._write import remove_tree
+from feeds.build import build, read_articles
+from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
+from feeds.models import Site, load_site
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``feeds`` command; return its exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.command(args))
+    except SeedErrors as errors:
+        _report(errors.errors)
+        print(f"feeds: {errors.args[0]}", file=sys.stderr)
+        return errors.exit_code
+    except FeedsError as error:
+        print(f"feeds: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="feeds", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for name, handler, help_text in (
+        ("build", _build, "build the output folder from the seed files"),
+        ("validate", _validate, "check the seed files and configuration; write nothing"),
+        ("clean", _clean, "remove the output folder"),
+        ("serve", _serve, "preview the output folder on localhost"),
+    ):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(command=handler)
+        _add_site_options(command)
+        if name == "build":
+            command.add_argument(
+                "--skip-invalid",
+                action="store_true",
+                help="publish the valid articles despite invalid ones (problems are still printed)",
+            )
+        if name == "serve":
+            command.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+            command.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    return parser
+
+
+def _add_site_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--seeds", type=Path, default=Path("seeds"), help="folder of articles (default: seeds)"
+    )
+    command.add_argument(
+        "--output", type=Path, default=Path("public"), help="output folder (default: public)"
+    )
+    command.add_argument(
+        "--config", type=Path, help="TOML file of [tool.feeds] keys, over pyproject.toml"
+    )
+    command.add_argument("--base-url", help="the site's public root URL, over the configuration")
+
+
+def _site(args: argparse.Namespace) -> Site:
+    overrides = {"base_url": args.base_url} if args.base_url else {}
+    return load_site(Path("pyproject.toml"), args.config, overrides)
+
+
+def _build(args: argparse.Namespace) -> int:
+    report = build(args.seeds, args.output, _site(args), skip_invalid=args.skip_invalid)
+    _report(report.problems)
+    print(report.summary())
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    articles, problems = read_articles(args.seeds, _site(args))
+    if problems:
+        raise SeedErrors(problems)
+    plural = "" if len(articles) == 1 else "s"
+    print(f"{len(articles)} article{plural} valid in {args.seeds}/")
+    return 0
+
+
+def _clean(args: argparse.Namespace) -> int:
+    remove_tree(args.output)
+    print(f"removed {args.output}/")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not args.output.is_dir():
+        raise ConfigError(f"{args.output}/ does not exist; run 'feeds build' first")
+    server = make_server(args.output, args.host, args.port)
+    print(f"serving {args.output}/ at http://{args.host}:{server.server_port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def _report(problems: Sequence[SeedError]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The exceptions feeds raises on purpose.
+
+    FeedsError              base: anything a user can fix; the CLI prints it, no traceback
+    ├── SeedError           one problem in one article file: "path:line: message"
+    ├── SeedErrors          every SeedError of a run, sorted; raised once
+    ├── ConfigError         bad configuration or usage (exit code 2)
+    └── WriteError          the output could not be written or swapped in
+
+Any other exception is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class FeedsError(Exception):
+    """Base of every error a user can fix."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, order=True)
+class SeedError(FeedsError):
+    """A problem at one line of one seed file (line 0: the whole file)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+class SeedErrors(FeedsError):
+    """Every problem found in a set of seed files, sorted by path and line."""
+
+    def __init__(self, errors: Iterable[SeedError]) -> None:
+        self.errors = sorted(set(errors))
+        files = len({error.path for error in self.errors})
+        super().__init__(
+            f"{len(self.errors)} problem{'s' * (len(self.errors) != 1)} "
+            f"in {files} file{'s' * (files != 1)}"
+        )
+
+    def __str__(self) -> str:
+        return "\n".join([*map(str, self.errors), self.args[0]])
+
+
+class ConfigError(FeedsError):
+    """The site configuration or the command line is wrong."""
+
+    exit_code = 2
+
+
+class WriteError(FeedsError):
+    """The output folder could not be written."""

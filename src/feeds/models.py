@@ -1,0 +1,268 @@
+"""The validated data feeds works with: the site configuration and articles.
+
+Both are frozen pydantic models that forbid unknown fields. ``Site`` is also a
+pydantic-settings class: ``load_site`` layers ``[tool.feeds]`` of
+pyproject.toml, an optional ``--config`` TOML file, ``FEEDS_*`` environment
+variables and command-line overrides, in rising priority. ``Site.model_validate``
+builds one from a plain dict with no layering (tests, library use).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from markupsafe import escape
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    PyprojectTomlConfigSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from slugify import slugify
+
+from feeds.errors import ConfigError
+
+SLUG_MAX_LENGTH = 120
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
+_AUTHORITY = re.compile(
+    r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
+)
+
+
+def check_slug(slug: str) -> str:
+    """Accept a slug only in the URL-safe form python-slugify would produce."""
+    if len(slug) > SLUG_MAX_LENGTH:
+        raise ValueError(
+            f"slug is {len(slug)} characters long; shorten it to at most {SLUG_MAX_LENGTH}"
+        )
+    if not _SLUG.fullmatch(slug) or slugify(slug) != slug:
+        suggestion = slugify(slug, max_length=SLUG_MAX_LENGTH)
+        hint = f"use {suggestion!r}" if suggestion else "use lowercase letters, digits and hyphens"
+        raise ValueError(f"slug {slug!r} is not URL-safe; {hint}")
+    return slug
+
+
+Slug = Annotated[str, AfterValidator(check_slug)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Frozen(BaseModel):
+    """Base of every feeds model: immutable, and unknown fields are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Author(Frozen):
+    """Who writes for the site: a name and an optional e-mail address."""
+
+    name: NonEmpty
+    email: str | None = Field(default=None, pattern=_EMAIL.pattern)
+
+
+_config_files: ContextVar[tuple[Path | None, Path | None]] = ContextVar(
+    "_config_files", default=(None, None)
+)
+
+
+class Site(BaseSettings):
+    """The site: where it lives, what it is called, how its feeds are cut."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        env_prefix="FEEDS_",
+        env_nested_delimiter="__",
+        pyproject_toml_table_header=("tool", "feeds"),
+    )
+
+    title: NonEmpty
+    description: str = ""
+    base_url: str
+    language: str = Field(default="en", pattern=_LANGUAGE.pattern)
+    author: Author | None = None
+    timezone: str = "UTC"
+    feed_limit: int = Field(default=50, ge=1)
+    page_size: int = Field(default=20, ge=1)
+    id_authority: str = Field(
+        default="", description="RFC 4151 authority; default: base_url's host"
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(
+                f"{value!r} is not an absolute http(s) URL; write it like 'https://news.example.com/'"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r} has a query or fragment; give the site's root URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like 'Europe/Paris'"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _default_authority(self) -> Site:
+        authority = self.id_authority or (urlsplit(self.base_url).hostname or "")
+        if not _AUTHORITY.fullmatch(authority):
+            raise ValueError(
+                f"id_authority {authority!r} is not a domain name or e-mail address "
+                "(RFC 4151); set id_authority to a domain you own, like 'news.example.com'"
+            )
+        object.__setattr__(self, "id_authority", authority.lower())
+        return self
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The site's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def url(self, path: str = "") -> str:
+        """The absolute URL of a path below the site's root."""
+        return self.base_url + path
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags, then FEEDS_* variables, then --config, then pyproject.toml."""
+        pyproject, config_file = _config_files.get()
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=config_file),
+            # os.devnull is no regular file: the source then reads nothing.
+            PyprojectTomlConfigSettingsSource(
+                settings_cls, toml_file=pyproject or Path(os.devnull)
+            ),
+        )
+
+
+@contextmanager
+def _reading(pyproject: Path | None, config_file: Path | None) -> Iterator[None]:
+    token = _config_files.set((pyproject, config_file))
+    try:
+        yield
+    finally:
+        _config_files.reset(token)
+
+
+def load_site(
+    pyproject: Path | None = Path("pyproject.toml"),
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Site:
+    """Read the site configuration from every layer, or raise ConfigError naming the key."""
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"{config_file}: no such configuration file")
+    try:
+        with _reading(pyproject, config_file):
+            return Site(**dict(overrides or {}))
+    except ValidationError as error:
+        raise ConfigError(describe_config_errors(error)) from None
+    except ValueError as error:  # a TOML file that does not parse
+        raise ConfigError(f"configuration: {error}") from None
+
+
+def describe_config_errors(error: ValidationError) -> str:
+    """One line per invalid key, each naming the key and the fix."""
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "configuration"
+        if problem["type"] == "missing":
+            message = "missing; set it in [tool.feeds] of pyproject.toml"
+        elif problem["type"] == "extra_forbidden":
+            message = "unknown key; remove it or check its spelling"
+        else:
+            message = _plain_message(problem)
+        lines.append(f"configuration: {key}: {message}")
+    return "\n".join(lines)
+
+
+def _plain_message(problem: Mapping[str, Any]) -> str:
+    """pydantic's message, without its 'Value error, ' prefix for our own ValueErrors."""
+    if problem["type"] == "value_error":
+        return str(problem["ctx"]["error"])
+    return str(problem["msg"])
+
+
+class Article(Frozen):
+    """One published article, read from one seed file."""
+
+    source: str = Field(exclude=True, description="the seed file it was read from")
+    slug: Slug
+    title: NonEmpty
+    published: AwareDatetime
+    updated: AwareDatetime | None = None
+    paragraphs: tuple[NonEmpty, ...] = Field(min_length=1)
+    summary: NonEmpty
+    tags: tuple[NonEmpty, ...] = ()
+    author: str | None = None
+    url: str
+    id: str
+
+    @model_validator(mode="after")
+    def _updated_after_published(self) -> Article:
+        if self.updated is not None and self.updated < self.published:
+            raise ValueError(
+                f"updated date {self.updated.date()} is before the publication date "
+                f"{self.published.date()}; fix one of them"
+            )
+        return self
+
+    @cached_property
+    def word_count(self) -> int:
+        """How many words the body has."""
+        return sum(len(paragraph.split()) for paragraph in self.paragraphs)
+
+    @property
+    def modified(self) -> datetime:
+        """When the article last changed: its update date, never before its publication."""
+        return max(self.updated or self.published, self.published)
+
+    @cached_property
+    def content_html(self) -> str:
+        """The body as HTML paragraphs, every character of text escaped."""
+        return "\n".join(f"<p>{escape(paragraph)}</p>" for paragraph in self.paragraphs)
+
+    @property
+    def content_text(self) -> str:
+        """The body as plain text, paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)

@@ -1,0 +1,66 @@
+"""HTML pages from Jinja2 templates (``feeds/templates/``), text always escaped.
+
+    index.html                  the newest ``feed_limit`` articles, feed autodiscovery
+    articles/{slug}/index.html  one article: what every feed item links to
+    style.css                   the default stylesheet
+
+Links between pages are relative, so a build previews the same on localhost,
+from a file:// URL or under any base path; canonical and feed links are absolute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from pathlib import PurePosixPath
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from feeds._dates import MONTH_NAMES
+from feeds._seeds import article_path
+from feeds.models import Article, Site
+from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, Tree
+
+STYLESHEET = "style.css"
+_FEEDS = {"rss": RSS_PATH, "atom": ATOM_PATH, "json": JSON_FEED_PATH}
+
+
+def render_html(site: Site, articles: Sequence[Article]) -> Tree:
+    """The home page, one page per article, and the stylesheet."""
+    environment = _environment()
+    common = {"site": site, "feeds": _FEEDS}
+    index = environment.get_template("index.html")
+    page = environment.get_template("article.html")
+    tree: Tree = {
+        PurePosixPath("index.html"): _encode(
+            index.render(common, root="", articles=articles[: site.feed_limit])
+        ),
+        PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
+    }
+    for article in articles:
+        path = PurePosixPath(article_path(article.slug), "index.html")
+        tree[path] = _encode(page.render(common, root="../../", article=article))
+    return tree
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("feeds", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.globals.update(article_path=article_path, human_date=human_date)
+    return environment
+
+
+def human_date(moment: datetime) -> str:
+    """'23 August 2025', in English whatever the locale."""
+    return f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+
+
+def _encode(page: str) -> bytes:
+    return page.encode("utf-8")

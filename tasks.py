@@ -1,0 +1,99 @@
+"""Tasks for working on feeds and publishing with it: ``invoke --list``.
+
+Site tasks (build, validate, serve, clean) run the same code as the ``feeds``
+command; development tasks (test, lint, format, golden) run the tools.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from invoke import Collection, Context, Exit, task
+
+from feeds.cli import main as feeds_main
+
+PYTHON = sys.executable  # the venv's Python, even when the venv is not activated
+SITE_HELP = {
+    "seeds": "folder of article files (default: seeds)",
+    "output": "output folder (default: public)",
+    "config": "TOML file of [tool.feeds] keys, over pyproject.toml",
+    "base_url": "the site's public root URL, over the configuration",
+}
+
+
+def _feeds(command: str, *options: str, **values: str | None) -> None:
+    """Run a ``feeds`` command in-process; a non-zero exit becomes ``Exit``."""
+    argv = [command, *options]
+    for name, value in values.items():
+        if value:
+            argv += [f"--{name.replace('_', '-')}", value]
+    code = feeds_main(argv)
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={**SITE_HELP, "skip_invalid": "publish the valid articles despite invalid ones"})
+def build(
+    c: Context,
+    seeds: str = "seeds",
+    output: str = "public",
+    config: str | None = None,
+    base_url: str | None = None,
+    skip_invalid: bool = False,
+) -> None:
+    """Build public/ from seeds/: feeds, JSON API and HTML pages."""
+    flags = ["--skip-invalid"] if skip_invalid else []
+    _feeds("build", *flags, seeds=seeds, output=output, config=config, base_url=base_url)
+
+
+@task(help={key: SITE_HELP[key] for key in ("seeds", "config", "base_url")})
+def validate(
+    c: Context, seeds: str = "seeds", config: str | None = None, base_url: str | None = None
+) -> None:
+    """Check every article and the configuration; write nothing (exit 1 on problems)."""
+    _feeds("validate", seeds=seeds, config=config, base_url=base_url)
+
+
+@task(help={"output": SITE_HELP["output"]})
+def clean(c: Context, output: str = "public") -> None:
+    """Remove the output folder (only one that feeds built)."""
+    _feeds("clean", output=output)
+
+
+@task(help={"output": SITE_HELP["output"], "port": "port (default: 8000)"})
+def serve(c: Context, output: str = "public", port: int = 8000) -> None:
+    """Preview the output folder at http://127.0.0.1:PORT/ with the feeds' content types."""
+    _feeds("serve", output=output, port=str(port))
+
+
+@task(help={"options": "extra pytest options, e.g. '-k rss -x'"})
+def test(c: Context, options: str = "") -> None:
+    """Run the test suite."""
+    c.run(f"{PYTHON} -m pytest {options}", pty=False)
+
+
+@task
+def lint(c: Context) -> None:
+    """Check formatting, lint rules and types (ruff, mypy --strict)."""
+    c.run(f"{PYTHON} -m ruff format --check .")
+    c.run(f"{PYTHON} -m ruff check .")
+    c.run(f"{PYTHON} -m mypy")
+
+
+@task(name="format")
+def format_(c: Context) -> None:
+    """Format the code and apply safe lint fixes."""
+    c.run(f"{PYTHON} -m ruff format .")
+    c.run(f"{PYTHON} -m ruff check --fix .")
+
+
+@task(help={"update": "rewrite tests/golden/ from tests/data/seeds/ instead of comparing"})
+def golden(c: Context, update: bool = False) -> None:
+    """Compare a build of tests/data/seeds/ with tests/golden/ (or --update it)."""
+    if update:
+        c.run(f"{PYTHON} -m tests.golden_tree --update")
+    else:
+        c.run(f"{PYTHON} -m pytest tests/test_golden.py")
+
+
+namespace = Collection(build, validate, clean, serve, test, lint, format_, golden)

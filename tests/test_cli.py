@@ -1,0 +1,156 @@
+"""The feeds command and invoke tasks: exit codes, messages, and what reaches the disk."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+from invoke import Context, Exit
+
+import tasks
+from feeds._serve import make_server
+from feeds.cli import main
+from tests.conftest import SEEDS, SITE_CONFIG
+
+BAD_SEED = b"30 February, 2025\nBad Slug\n\nBody.\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A site folder with the test seeds and configuration, as the working directory."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    shutil.copy(SITE_CONFIG, tmp_path / "site.toml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*argv: str) -> int:
+    return main([*argv, "--config", "site.toml"])
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_build_prints_a_summary(project, capsys):
+    """A build exits 0 and ends with one summary line naming articles, files and output."""
+    assert run("build") == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("built 3 articles, 17 files, ")
+    assert out.endswith(" s -> public/")
+    assert (project / "public" / "rss.xml").is_file()
+
+
+def test_invalid_article_fails_and_leaves_output_untouched(project, capsys):
+    """One bad file: exit 1, every problem on stderr, the previous public/ unchanged."""
+    assert run("build") == 0
+    before = _snapshot(project / "public")
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    (project / "seeds" / "empty.txt").write_bytes(b"")
+    capsys.readouterr()
+    assert run("build") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "seeds/bad.txt:1: impossible date '30 February, 2025': February 2025 has 28 days",
+        "seeds/bad.txt:2: slug 'Bad Slug' is not URL-safe; use 'bad-slug'",
+        "seeds/empty.txt: file is empty; an article starts with a date line like '23 August, 2025'",
+        "feeds: 3 problems in 2 files",
+    ]
+    assert _snapshot(project / "public") == before
+
+
+def test_skip_invalid_publishes_the_rest(project, capsys):
+    """--skip-invalid builds the valid articles, still prints each problem, and exits 0."""
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    assert run("build", "--skip-invalid") == 0
+    captured = capsys.readouterr()
+    assert "seeds/bad.txt:2: slug 'Bad Slug' is not URL-safe" in captured.err
+    assert captured.out.startswith("built 3 articles")
+
+
+def test_validate_checks_without_writing(project, capsys):
+    """validate exits 0 on good seeds and 1 on bad ones, and never writes output."""
+    assert run("validate") == 0
+    assert "3 articles valid" in capsys.readouterr().out
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    assert run("validate") == 1
+    assert "seeds/bad.txt:1:" in capsys.readouterr().err
+    assert not (project / "public").exists()
+
+
+def test_config_error_exits_2(project, capsys):
+    """A configuration error names the key and exits 2."""
+    assert run("build", "--base-url", "not-a-url") == 2
+    assert "configuration: base_url: 'not-a-url' is not an absolute" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2(project, capsys):
+    """An unknown option is a usage error with exit code 2."""
+    with pytest.raises(SystemExit) as raised:
+        main(["build", "--frobnicate"])
+    assert raised.value.code == 2
+
+
+def test_missing_seeds_folder(project, capsys):
+    """A --seeds folder that does not exist is reported, not a traceback."""
+    assert run("build", "--seeds", "nowhere") == 1
+    assert "nowhere: no such folder of seed files" in capsys.readouterr().err
+
+
+def test_base_url_flag_moves_links_not_ids(project):
+    """--base-url changes every URL but not the stable article ids."""
+    assert run("build", "--base-url", "https://mirror.example.net/") == 0
+    feed = (project / "public" / "feed.json").read_text()
+    assert "https://mirror.example.net/articles/" in feed
+    assert "test.example.org" not in feed
+    assert '"tag:example.org,2025-08-23:' in feed
+
+
+def test_clean_removes_the_output(project):
+    """clean removes a built output folder."""
+    assert run("build") == 0
+    assert run("clean") == 0
+    assert not (project / "public").exists()
+
+
+def test_serve_uses_feed_content_types(project):
+    """The preview server sends each feed with its own media type."""
+    assert run("build") == 0
+    server = make_server(project / "public", port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        types = {}
+        for path in (
+            "rss.xml",
+            "atom.xml",
+            "feed.json",
+            "api/v1/index.json",
+            "articles/same-day-as-the-sample/",
+        ):
+            with urllib.request.urlopen(base + path) as response:
+                types[path] = response.headers["Content-Type"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert types == {
+        "rss.xml": "application/rss+xml; charset=utf-8",
+        "atom.xml": "application/atom+xml; charset=utf-8",
+        "feed.json": "application/feed+json; charset=utf-8",
+        "api/v1/index.json": "application/json; charset=utf-8",
+        "articles/same-day-as-the-sample/": "text/html; charset=utf-8",
+    }
+
+
+def test_invoke_tasks_run_the_same_commands(project):
+    """invoke build/validate succeed on good seeds and raise Exit(1) on bad ones."""
+    tasks.build(Context(), config="site.toml")
+    assert (project / "public" / "atom.xml").is_file()
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    with pytest.raises(Exit) as raised:
+        tasks.validate(Context(), config="site.toml")
+    assert raised.value.code == 1

@@ -1,0 +1,80 @@
+"""Site configuration: pyproject.toml, --config, FEEDS_* variables and flags, in that order."""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.errors import ConfigError
+from feeds.models import load_site
+
+PYPROJECT = """
+[project]
+name = "my-site"
+
+[tool.feeds]
+title = "From pyproject"
+base_url = "https://example.com"
+feed_limit = 10
+"""
+
+
+@pytest.fixture
+def pyproject(tmp_path):
+    path = tmp_path / "pyproject.toml"
+    path.write_text(PYPROJECT)
+    return path
+
+
+def test_reads_tool_feeds_with_defaults(pyproject):
+    """[tool.feeds] is read; unset keys take their documented defaults."""
+    site = load_site(pyproject)
+    assert site.title == "From pyproject"
+    assert site.base_url == "https://example.com/"
+    assert (site.feed_limit, site.page_size, site.timezone, site.language) == (10, 20, "UTC", "en")
+    assert site.id_authority == "example.com"
+
+
+def test_layers_override_in_order(pyproject, tmp_path, monkeypatch):
+    """--config overrides pyproject.toml, FEEDS_* overrides both, flags override all."""
+    config = tmp_path / "site.toml"
+    config.write_text('title = "From config"\nfeed_limit = 5\npage_size = 7\n')
+    monkeypatch.setenv("FEEDS_FEED_LIMIT", "3")
+    monkeypatch.setenv("FEEDS_AUTHOR__NAME", "Env Author")
+    site = load_site(pyproject, config, {"title": "From flag"})
+    assert (site.title, site.feed_limit, site.page_size) == ("From flag", 3, 7)
+    assert site.author is not None and site.author.name == "Env Author"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("feed_limit = 0", "configuration: feed_limit: Input should be greater than or equal to 1"),
+        ('timezone = "Mars/Olympus"', "configuration: timezone: unknown time zone 'Mars/Olympus'"),
+        ('base_url = "example.com"', "configuration: base_url: 'example.com' is not an absolute"),
+        ("colour = 1", "configuration: colour: unknown key"),
+        ('author = { email = "a@b.c" }', "configuration: author.name: missing"),
+        ('id_authority = "not an authority"', "id_authority 'not an authority' is not a domain"),
+    ],
+)
+def test_invalid_keys_are_named(pyproject, tmp_path, toml, message):
+    """An invalid configuration raises ConfigError naming the key and what is wrong."""
+    config = tmp_path / "site.toml"
+    config.write_text(toml + "\n")
+    with pytest.raises(ConfigError) as raised:
+        load_site(pyproject, config)
+    assert message in str(raised.value)
+    assert raised.value.exit_code == 2
+
+
+def test_missing_config_file(pyproject, tmp_path):
+    """A --config path that does not exist is a configuration error."""
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        load_site(pyproject, tmp_path / "nope.toml")
+
+
+def test_unparseable_toml(pyproject, tmp_path):
+    """A TOML syntax error is reported as a configuration error, not a traceback."""
+    config = tmp_path / "site.toml"
+    config.write_text("title = \n")
+    with pytest.raises(ConfigError, match="configuration"):
+        load_site(pyproject, config)

@@ -1,0 +1,224 @@
+"""Reading seed files into articles, and every way a seed file can be wrong."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feeds._seeds import load_seeds, parse_seed
+from feeds.errors import SeedError, SeedErrors
+from tests.conftest import SAMPLE
+
+GOOD = b"23 August, 2025\nleaders-meet\n\nFirst paragraph.\n"
+
+
+def parse(data: bytes, site):
+    return parse_seed("seeds/x.txt", data, site)
+
+
+def problems_of(data: bytes, site) -> list[SeedError]:
+    with pytest.raises(SeedErrors) as raised:
+        parse(data, site)
+    return raised.value.errors
+
+
+def test_sample_article(site):
+    """The shared sample parses with its derived title, summary, URL, id and date."""
+    article = parse_seed(str(SAMPLE), SAMPLE.read_bytes(), site)
+    assert article.slug == "japan-and-south-korea-leaders-forge-stronger-diplomatic-ties"
+    assert article.title == "Japan and South Korea Leaders Forge Stronger Diplomatic Ties"
+    assert article.published == datetime(2025, 8, 23, tzinfo=ZoneInfo("Europe/Paris"))
+    assert article.summary.startswith("South Korean President Lee Jae Myung")
+    assert len(article.paragraphs) == 8
+    assert article.word_count == 391  # wc -w of the body
+    assert article.url == (
+        "https://test.example.org/news/articles/"
+        "japan-and-south-korea-leaders-forge-stronger-diplomatic-ties/"
+    )
+    assert article.id == (
+        "tag:example.org,2025-08-23:japan-and-south-korea-leaders-forge-stronger-diplomatic-ties"
+    )
+
+
+def test_paragraph_lines_join_and_blank_runs_separate(site):
+    """Lines inside a paragraph join with a space; several blank lines separate once."""
+    article = parse(b"2025-08-23\nslug\n\n  one\n  two  \n\n\n \nthree\n\n", site)
+    assert article.paragraphs == ("one two", "three")
+
+
+def test_bom_and_crlf_are_accepted(site):
+    """A UTF-8 byte-order mark and Windows line endings read like plain LF text."""
+    crlf = b"\xef\xbb\xbf" + GOOD.replace(b"\n", b"\r\n")
+    assert parse(crlf, site) == parse(GOOD, site)
+
+
+def test_metadata_overrides_and_adds(site):
+    """Metadata lines set title, tags, author, updated and summary."""
+    article = parse(
+        b"2025-08-23\nslug\ntitle: A Better Title\ntags: one, two , one,,\nauthor: Kim\n"
+        b"updated: 2025-08-25\nsummary: Short.\n\nBody.\n",
+        site,
+    )
+    assert article.title == "A Better Title"
+    assert article.tags == ("one", "two")
+    assert article.author == "Kim"
+    assert article.updated == datetime(2025, 8, 25, tzinfo=ZoneInfo("Europe/Paris"))
+    assert article.summary == "Short."
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        (b"", 0, "file is empty"),
+        (b"  \n\n", 0, "file is empty"),
+        (b"\nslug\n\nBody.\n", 1, "missing date"),
+        (b"23 August, 2025\n", 2, "missing slug"),
+        (b"23 August, 2025\n\n\nBody.\n", 2, "missing slug"),
+        (b"31 February, 2025\nslug\n\nBody.\n", 1, "February 2025 has 28 days"),
+        (b"23 Agust, 2025\nslug\n\nBody.\n", 1, "unknown month 'Agust'"),
+        (b"someday\nslug\n\nBody.\n", 1, "unreadable date 'someday'"),
+        (
+            b"2025-08-23\nJapan Korea\n\nBody.\n",
+            2,
+            "slug 'Japan Korea' is not URL-safe; use 'japan-korea'",
+        ),
+        (b"2025-08-23\nJapan-Korea\n\nBody.\n", 2, "use 'japan-korea'"),
+        (b"2025-08-23\n../etc/passwd\n\nBody.\n", 2, "use 'etc-passwd'"),
+        (b"2025-08-23\na/b\n\nBody.\n", 2, "is not URL-safe"),
+        (b"2025-08-23\n..\n\nBody.\n", 2, "use lowercase letters, digits and hyphens"),
+        (b"2025-08-23\na--b\n\nBody.\n", 2, "use 'a-b'"),
+        (b"2025-08-23\n" + b"a" * 121 + b"\n\nBody.\n", 2, "121 characters long"),
+        (b"2025-08-23\nslug\n\n", 0, "no body"),
+        (b"2025-08-23\nslug\n", 0, "no body"),
+        (b"2025-08-23\nslug\n\nBad \xff byte.\n", 4, "invalid UTF-8 at column 5 (byte 0xff)"),
+        (b"2025-08-23\nslug\n\nBell \x07 here.\n", 4, "control character U+0007 at column 6"),
+        (b"2025-08-23\nslug\n\nForm\x0cfeed.\n", 4, "U+000C"),
+        ("2025-08-23\nslug\n\nNon\ufffecharacter.\n".encode(), 4, "U+FFFE"),
+        (b"2025-08-23\nslug\n\nNull\x00.\n", 4, "U+0000"),
+        (
+            b"2025-08-23\nslug\ncolour: red\n\nBody.\n",
+            3,
+            "unknown metadata key 'colour'; use one of author",
+        ),
+        (
+            b"2025-08-23\nslug\ntitle: A\ntitle: B\n\nBody.\n",
+            4,
+            "metadata key 'title' is given twice",
+        ),
+        (b"2025-08-23\nslug\ntitle:\n\nBody.\n", 3, "metadata key 'title' has no value"),
+        (
+            b"2025-08-23\nslug\nBody without a blank line\n",
+            3,
+            "expected a blank line after the slug",
+        ),
+        (b"2025-08-23\nslug\nupdated: 2025-08-01\n\nBody.\n", 0, "is before the publication date"),
+        (b"2025-08-23\nslug\nupdated: soon\n\nBody.\n", 3, "unreadable date 'soon'"),
+    ],
+)
+def test_each_problem_names_its_line_and_fix(site, data, line, message):
+    """Every kind of bad seed gives 'path:line: message' with what to do."""
+    problems = problems_of(data, site)
+    assert [(p.path, p.line) for p in problems if message in p.message] == [("seeds/x.txt", line)]
+
+
+def test_error_prints_like_a_compiler_message(site):
+    """A problem reads 'path:line: message'; whole-file problems omit the line."""
+    (slug,) = problems_of(b"2025-08-23\nBad Slug\n\nBody.\n", site)
+    assert str(slug) == "seeds/x.txt:2: slug 'Bad Slug' is not URL-safe; use 'bad-slug'"
+    (empty,) = problems_of(b"", site)
+    assert str(empty).startswith("seeds/x.txt: file is empty")
+
+
+def test_every_problem_of_a_file_at_once(site):
+    """A file with a bad date, a bad slug and an unknown key reports all three."""
+    problems = problems_of(b"2025-02-30\nNo Good\nfoo: bar\n\nBody \x01.\n", site)
+    assert [p.line for p in problems] == [1, 2, 3, 5]
+
+
+def test_duplicate_slugs_name_both_files(tmp_path: Path, site):
+    """Two files with one slug are both reported, each naming the other."""
+    (tmp_path / "a.txt").write_bytes(GOOD)
+    (tmp_path / "b.txt").write_bytes(GOOD.replace(b"First", b"Other"))
+    articles, problems = load_seeds(tmp_path, site)
+    assert articles == []
+    assert [str(p) for p in problems] == [
+        f"{tmp_path}/a.txt:2: slug 'leaders-meet' is also used by {tmp_path}/b.txt; "
+        "give each article its own slug",
+        f"{tmp_path}/b.txt:2: slug 'leaders-meet' is also used by {tmp_path}/a.txt; "
+        "give each article its own slug",
+    ]
+
+
+def test_load_seeds_reports_every_file(tmp_path: Path, site):
+    """Problems from several files come back together, sorted by path and line."""
+    (tmp_path / "z.txt").write_bytes(b"")
+    (tmp_path / "a.txt").write_bytes(b"nope\nBad\n\nBody.\n")
+    (tmp_path / "ok.txt").write_bytes(GOOD)
+    (tmp_path / "notes.md").write_bytes(b"not a seed")
+    articles, problems = load_seeds(tmp_path, site)
+    assert [a.slug for a in articles] == ["leaders-meet"]
+    assert [(Path(p.path).name, p.line) for p in problems] == [
+        ("a.txt", 1),
+        ("a.txt", 2),
+        ("z.txt", 0),
+    ]
+
+
+# --- properties -------------------------------------------------------------
+
+words = st.text(
+    alphabet=st.characters(
+        codec="utf-8",
+        exclude_categories=("Cc", "Cs", "Zl", "Zp", "Zs"),
+        exclude_characters="\ufffe\uffff",
+    ),
+    min_size=1,
+    max_size=12,
+)
+paragraphs = st.lists(words, min_size=1, max_size=8).map(" ".join)
+slugs = st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,4}", fullmatch=True)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    day=st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    slug=slugs,
+    body=st.lists(paragraphs, min_size=1, max_size=5),
+    tags=st.lists(
+        st.from_regex(r"[A-Za-z][A-Za-z ]{0,10}[A-Za-z]", fullmatch=True), max_size=3, unique=True
+    ),
+)
+def test_written_articles_read_back_equal(site, day, slug, body, tags):
+    """An article written out in the seed format parses back to the same fields."""
+    header = f"{day.day} {_month(day.month)}, {day.year}\n{slug}\n"
+    if tags:
+        header += f"tags: {', '.join(tags)}\n"
+    text = header + "\n" + "\n\n".join(body) + "\n"
+    article = parse(text.encode(), site)
+    assert article.slug == slug
+    assert article.published.date() == day
+    assert article.paragraphs == tuple(body)
+    assert article.tags == tuple(tags)
+    assert article.summary == body[0]
+
+
+def _month(number: int) -> str:
+    from feeds._dates import MONTH_NAMES
+
+    return MONTH_NAMES[number - 1]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)))
+def test_any_bytes_give_an_article_or_seed_errors(site, data):
+    """Whatever the bytes, parsing returns an Article or raises SeedErrors, never anything else."""
+    try:
+        parse(data, site)
+    except SeedErrors as errors:
+        assert errors.errors
+        assert all(error.path == "seeds/x.txt" for error in errors.errors)

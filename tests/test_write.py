@@ -1,0 +1,88 @@
+"""The atomic writer: all files or none, never outside the output folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from feeds import _write
+from feeds._write import MANIFEST, remove_tree, write_tree
+from feeds.errors import WriteError
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_writes_exactly_the_tree_and_a_manifest(tmp_path):
+    """The output holds the tree's files plus the manifest, and stale files are gone."""
+    output = tmp_path / "public"
+    write_tree({PurePosixPath("a.txt"): b"1", PurePosixPath("old/b.txt"): b"2"}, output)
+    write_tree({PurePosixPath("a.txt"): b"3", PurePosixPath("c/d.txt"): b"4"}, output)
+    files = _files(output)
+    assert files.pop(MANIFEST).startswith(b"{")
+    assert files == {"a.txt": b"3", "c/d.txt": b"4"}
+    assert [p.name for p in tmp_path.iterdir()] == ["public"], "no staging folder left behind"
+
+
+@pytest.mark.parametrize("path", ["../escape.txt", "/etc/passwd", "a/../../b", "a//b/..", "."])
+def test_paths_cannot_leave_the_output(tmp_path, path):
+    """A path that would leave the output folder is refused before anything is written."""
+    with pytest.raises(WriteError, match="would leave the output folder"):
+        write_tree({PurePosixPath(path): b"x"}, tmp_path / "public")
+    assert not (tmp_path / "public").exists()
+
+
+def test_refuses_to_replace_a_folder_feeds_did_not_build(tmp_path):
+    """A non-empty output without a feeds manifest is someone's folder: left alone."""
+    output = tmp_path / "Documents"
+    output.mkdir()
+    (output / "thesis.txt").write_text("years of work")
+    with pytest.raises(WriteError, match="not built by feeds"):
+        write_tree({PurePosixPath("index.html"): b"x"}, output)
+    with pytest.raises(WriteError, match="not built by feeds"):
+        remove_tree(output)
+    assert (output / "thesis.txt").read_text() == "years of work"
+
+
+def test_failure_mid_write_leaves_the_old_tree(tmp_path, monkeypatch):
+    """If writing fails part-way, the previous output is exactly as it was."""
+    output = tmp_path / "public"
+    write_tree({PurePosixPath("a.txt"): b"old"}, output)
+    before = _files(output)
+    real_write_bytes = Path.write_bytes
+
+    def fail_on_second(self: Path, data: bytes) -> int:
+        if self.name == "b.txt":
+            raise OSError(28, "No space left on device")
+        return real_write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", fail_on_second)
+    with pytest.raises(WriteError, match="No space left"):
+        write_tree({PurePosixPath("a.txt"): b"new", PurePosixPath("b.txt"): b"new"}, output)
+    assert _files(output) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_swap_without_rename_exchange(tmp_path, monkeypatch):
+    """Where renameat2 is unavailable, the fallback still replaces the whole tree."""
+    monkeypatch.setattr(_write, "_exchange", lambda first, second: False)
+    output = tmp_path / "public"
+    write_tree({PurePosixPath("a.txt"): b"1"}, output)
+    write_tree({PurePosixPath("b.txt"): b"2"}, output)
+    assert set(_files(output)) == {"b.txt", MANIFEST}
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_abandoned_staging_folders_are_removed(tmp_path):
+    """Staging left by a killed build (its process gone) is cleaned up by the next build."""
+    dead_pid = 2**22 + 1  # above the kernel's pid_max: never a live process
+    abandoned = tmp_path / f".public.{dead_pid}.abcd1234.tmp"
+    abandoned.mkdir()
+    live = tmp_path / f".public.{os.getpid()}.abcd1234.tmp"
+    live.mkdir()
+    write_tree({PurePosixPath("a.txt"): b"1"}, tmp_path / "public")
+    assert not abandoned.exists()
+    assert live.exists(), "a running build's staging folder is not touched"
