@@ -3,7 +3,8 @@
 Articles that share a publication time (most often: several on one day, given
 as a date without a time) get distinct times one second apart, so that every
 reader sorts them as we do and no two feed entries claim the same instant. The
-first article of such a group in feed order gets the latest time.
+first article of such a group in feed order gets the latest time. Likewise
+an update time that another article already has moves on by a second.
 """
 
 from __future__ import annotations
@@ -28,4 +29,24 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
         distinct.append(article)
         previous = article.published
     distinct.reverse()
-    return distinct
+    return _distinct_updates(distinct)
+
+
+def _distinct_updates(articles: list[Article]) -> list[Article]:
+    """Give updated articles a last-change time no other article has.
+
+    Atom readers (and the W3C validator) expect distinct ``updated`` values;
+    an ``updated:`` date often falls on the same midnight as another article's.
+    Articles never updated keep their (already distinct) publication times.
+    """
+    taken = {article.published for article in articles if article.updated is None}
+    changed: dict[str, Article] = {}
+    updated = [article for article in articles if article.updated is not None]
+    for article in sorted(updated, key=lambda article: (article.modified, article.slug)):
+        moment = article.modified
+        while moment in taken:
+            moment += _TICK
+        taken.add(moment)
+        if moment != article.updated:
+            changed[article.slug] = article.model_copy(update={"updated": moment})
+    return [changed.get(article.slug, article) for article in articles]

@@ -1,0 +1,120 @@
+"""A deterministic synthetic corpus in the seed format, for benchmarks and checks.
+
+``python -m benchmarks.corpus OUT N [--seed S] [--broken K]`` writes N articles:
+5–12 paragraphs (about 2.8 KB mean), some non-ASCII text, several articles on
+most days between 2015 and 2026, unique slugs, and optional metadata (tags,
+author, updated, a title with markup characters). ``--broken K`` also writes K
+files with one realistic defect each, to see how a build reports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from feeds._dates import MONTH_NAMES
+
+FIRST_DAY = date(2015, 1, 1)
+DAYS = (date(2026, 10, 31) - FIRST_DAY).days
+WORDS = (
+    "government minister summit economy trade talks market growth energy climate policy "
+    "election voters court ruling report study science research health hospital school "
+    "city council budget tax workers union strike festival museum team season match "
+    "record storm flood harvest export import currency bank central rate inflation "
+    "technology startup network security border treaty alliance region coast island"
+).split()
+UNICODE_WORDS = [
+    "café",
+    "naïve",
+    "Zürich",
+    "São Paulo",
+    "Kraków",
+    "東京",
+    "Ελλάδα",
+    "—",
+    "“quoted”",
+    "€5",
+]
+TAGS = [
+    "politics",
+    "economy",
+    "science",
+    "culture",
+    "sport",
+    "Asia",
+    "Europe",
+    "C++",
+    "AI & Society",
+]
+DEFECTS = (
+    lambda text: text.replace(text.split("\n")[0], "31 Febuary, 2025", 1),
+    lambda text: text.replace(text.split("\n")[1], "Not A Slug", 1),
+    lambda text: text.replace("\n\n", "\ncolour: blue\n\n", 1),
+    lambda text: text.replace("\n\n", "\x07\n\n", 1),
+    lambda text: "",
+)
+
+
+def sentence(rng: random.Random) -> str:
+    words = [
+        rng.choice(UNICODE_WORDS if rng.random() < 0.03 else WORDS)
+        for _ in range(rng.randint(8, 18))
+    ]
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
+
+
+def article_text(rng: random.Random, number: int) -> str:
+    day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+    date_line = rng.choice(
+        [
+            f"{day.day} {MONTH_NAMES[day.month - 1]}, {day.year}",
+            f"{MONTH_NAMES[day.month - 1]} {day.day}, {day.year}",
+            day.isoformat(),
+        ]
+    )
+    slug = "-".join(rng.sample(WORDS, rng.randint(3, 7))) + f"-{number}"
+    metadata = []
+    if rng.random() < 0.3:
+        metadata.append("tags: " + ", ".join(rng.sample(TAGS, rng.randint(1, 3))))
+    if rng.random() < 0.2:
+        metadata.append(f"author: {rng.choice(['Kim Ji-woo', 'Zoë Müller', 'O’Brien & Sons'])}")
+    if rng.random() < 0.1:
+        metadata.append(f"updated: {(day + timedelta(days=rng.randint(0, 30))).isoformat()}")
+    if rng.random() < 0.02:
+        metadata.append(f"title: Why <div> & ]]> Matter, Part {number}")
+    body = "\n\n".join(paragraph(rng) for _ in range(rng.randint(5, 12)))
+    return "\n".join([date_line, slug, *metadata]) + "\n\n" + body + "\n"
+
+
+def write_corpus(folder: Path, count: int, seed: int = 0, broken: int = 0) -> None:
+    """Write ``count`` valid articles (and ``broken`` defective ones) into ``folder``."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        (folder / f"{number:06d}.txt").write_text(article_text(rng, number), encoding="utf-8")
+    for number in range(broken):
+        defect = DEFECTS[number % len(DEFECTS)]
+        text = defect(article_text(rng, count + number))
+        (folder / f"broken-{number:03d}.txt").write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("count", type=int)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--broken", type=int, default=0)
+    args = parser.parse_args(argv)
+    write_corpus(args.folder, args.count, args.seed, args.broken)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,49 @@
+"""The order every output shares, and distinct times for articles that share a date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from feeds._seeds import parse_seed
+from feeds._timeline import newest_first
+
+
+def _article(site, slug: str, day: str = "2025-08-23", extra: str = ""):
+    return parse_seed(f"{slug}.txt", f"{day}\n{slug}\n{extra}\nBody.\n".encode(), site)
+
+
+def test_same_day_articles_are_one_second_apart_first_latest(site):
+    """Three articles of one day: ordered by slug, the first of the day gets the latest time."""
+    ordered = newest_first([_article(site, slug) for slug in ("c", "a", "b")])
+    assert [a.slug for a in ordered] == ["a", "b", "c"]
+    midnight = ordered[2].published
+    assert [a.published - midnight for a in ordered] == [timedelta(seconds=s) for s in (2, 1, 0)]
+
+
+def test_distinct_days_keep_their_times(site):
+    """Articles on different days are ordered newest first and keep their times."""
+    old, new = _article(site, "old", "2025-01-01"), _article(site, "new", "2025-01-02")
+    assert newest_first([old, new]) == [new, old]
+
+
+def test_update_times_never_collide(site):
+    """An update date that equals another article's time moves on until it is unique."""
+    articles = newest_first(
+        [
+            _article(site, "a", "2025-08-23"),
+            _article(site, "b", "2025-08-22", "updated: 2025-08-23\n"),
+            _article(site, "c", "2025-08-21", "updated: 2025-08-23\n"),
+        ]
+    )
+    changes = [article.modified for article in articles]
+    assert len(set(changes)) == len(changes) == 3
+    assert all(article.modified >= article.published for article in articles)
+
+
+def test_input_order_does_not_matter(site):
+    """Any permutation of the same articles gives the same ordered result."""
+    articles = [
+        _article(site, slug, day)
+        for slug, day in [("x", "2025-01-01"), ("y", "2025-01-01"), ("z", "2024-12-31")]
+    ]
+    assert newest_first(articles) == newest_first(reversed(articles))
