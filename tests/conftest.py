@@ -44,9 +44,9 @@ def site() -> Site:
 
 @pytest.fixture
 def articles(site: Site) -> list[Article]:
-    articles, problems = read_articles(SEEDS, site)
-    assert problems == []
-    return articles
+    reading = read_articles(SEEDS, site)
+    assert reading.problems == []
+    return reading.articles
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from feeds import _write
-from feeds._write import MANIFEST, remove_tree, write_tree
+from feeds._write import MANIFEST, publish_rank, remove_tree, write_tree
 from feeds.errors import WriteError
 
 
@@ -66,14 +65,63 @@ def test_failure_mid_write_leaves_the_old_tree(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
 
 
-def test_swap_without_rename_exchange(tmp_path, monkeypatch):
-    """Where renameat2 is unavailable, the fallback still replaces the whole tree."""
-    monkeypatch.setattr(_write, "_exchange", lambda first, second: False)
+def test_unchanged_files_are_not_touched(tmp_path):
+    """A rebuild with the same bytes writes nothing: contents, inodes and mtimes stay."""
     output = tmp_path / "public"
-    write_tree({PurePosixPath("a.txt"): b"1"}, output)
-    write_tree({PurePosixPath("b.txt"): b"2"}, output)
-    assert set(_files(output)) == {"b.txt", MANIFEST}
-    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+    tree = {PurePosixPath("a.txt"): b"1", PurePosixPath("b/c.txt"): b"2"}
+    write_tree(tree, output)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in output.rglob("*") if p.is_file()}
+    report = write_tree(tree, output)
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in output.rglob("*") if p.is_file()}
+    assert (report.written, report.deleted) == (0, 0)
+    assert after == before
+
+
+def test_only_changed_files_are_replaced(tmp_path):
+    """Changing one file rewrites that file alone and deletes what is gone."""
+    output = tmp_path / "public"
+    write_tree(
+        {
+            PurePosixPath("a.txt"): b"1",
+            PurePosixPath("b.txt"): b"2",
+            PurePosixPath("d/e.txt"): b"3",
+        },
+        output,
+    )
+    kept = (output / "a.txt").stat().st_ino
+    report = write_tree({PurePosixPath("a.txt"): b"1", PurePosixPath("b.txt"): b"changed"}, output)
+    assert (report.written, report.deleted) == (1, 1)
+    assert (output / "a.txt").stat().st_ino == kept
+    assert (output / "b.txt").read_bytes() == b"changed"
+    assert not (output / "d").exists(), "emptied folders are removed"
+
+
+def test_publishing_order():
+    """Article pages and documents go first, feeds and the API entry point last."""
+    paths = [
+        "rss.xml",
+        "index.html",
+        "articles/a/index.html",
+        "api/v1/index.json",
+        "api/v1/articles/a.json",
+        "api/v1/pages/1.json",
+        "feed.json",
+    ]
+    ranked = sorted(paths, key=publish_rank)
+    assert ranked[:2] == ["articles/a/index.html", "api/v1/articles/a.json"]
+    assert set(ranked[-3:]) | {"rss.xml"} == {"rss.xml", "api/v1/index.json", "feed.json"}
+    assert set(ranked[2:4]) == {"index.html", "api/v1/pages/1.json"}
+
+
+def test_incomplete_manifest_is_not_trusted(tmp_path):
+    """After a build killed mid-commit, the next build compares against the files on disk."""
+    output = tmp_path / "public"
+    write_tree({PurePosixPath("a.txt"): b"old"}, output)
+    (output / "a.txt").write_bytes(b"new")  # moved in before the kill
+    manifest = (output / MANIFEST).read_bytes().replace(b'"complete": true', b'"complete": false')
+    (output / MANIFEST).write_bytes(manifest)
+    write_tree({PurePosixPath("a.txt"): b"old"}, output)
+    assert (output / "a.txt").read_bytes() == b"old"
 
 
 def test_abandoned_staging_folders_are_removed(tmp_path):

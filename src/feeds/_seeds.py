@@ -217,23 +217,36 @@ def article_path(slug: str) -> str:
 
 
 def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]]:
-    """Read every ``*.txt`` below a folder; return the valid articles and every problem.
+    """Read every ``*.txt`` below a folder; return the valid articles and every problem."""
+    results = [read_seed(str(path), path.read_bytes(), site) for path in seed_paths(folder)]
+    return settle(results)
+
+
+def read_seed(path: str, data: bytes, site: Site) -> Article | list[SeedError]:
+    """``parse_seed`` with its problems as a value (what worker processes send back)."""
+    try:
+        return parse_seed(path, data, site)
+    except SeedErrors as errors:
+        return errors.errors
+
+
+def settle(results: Iterable[Article | list[SeedError]]) -> tuple[list[Article], list[SeedError]]:
+    """Split results into articles and sorted problems.
 
     Of two files with one slug, neither is published: both are named in the problem.
     """
     articles: list[Article] = []
     problems: list[SeedError] = []
-    for path in seed_paths(folder):
-        try:
-            articles.append(parse_seed(str(path), path.read_bytes(), site))
-        except SeedErrors as errors:
-            problems.extend(errors.errors)
+    for result in results:
+        if isinstance(result, Article):
+            articles.append(result)
+        else:
+            problems.extend(result)
     duplicates = _duplicate_slugs(articles)
-    problems.extend(duplicates)
     if duplicates:
         taken = {error.path for error in duplicates}
         articles = [article for article in articles if article.source not in taken]
-    return articles, sorted(problems)
+    return articles, sorted(problems + duplicates)
 
 
 def seed_paths(folder: Path) -> list[Path]:

@@ -1,68 +1,189 @@
-"""Writing the output folder all at once, or not at all.
+"""Writing the output folder: only what changed, in an order readers can follow.
 
-Shape: every file is first written into a staging folder beside the output
-(``.public.<pid>.<token>.tmp``, same file system), then the staging folder and
-the output are swapped in one step with Linux ``renameat2(RENAME_EXCHANGE)``,
-and the old tree is removed. A reader of ``public/`` sees the old tree or the
-new one, never a mix; a failed or interrupted build leaves the old one as it
-was. Where the exchange is unsupported we fall back to two renames, which
-leaves ``public/`` missing for an instant but never half-written.
+Shape. Renderers hand files to a ``TreeWriter`` one at a time; it hashes each
+and compares it with the manifest of the previous build
+(``.feeds-manifest.json``: every file's SHA-256). Only new or changed files are
+written, into a staging folder beside the output (same file system). Nothing in
+the output changes until ``commit``:
+
+- First build (no output yet): the staging folder is renamed into place.
+- Later builds: the staged files are moved in with ``os.replace`` (atomic per
+  file) in publishing order, article pages and documents first, then lists
+  and indexes, then the subscription feeds and the API entry point; files no
+  longer produced are deleted last. A reader therefore never meets a feed item
+  or list entry whose page is missing, and unchanged files keep their bytes and
+  mtimes (a no-op build writes nothing at all).
+
+Why not swap whole trees: copying or hard-linking 20,000 unchanged files costs
+more than a whole incremental build may take. What the per-file scheme gives up
+is a single instant of switch-over; it keeps the rest: a failed build (any error
+while rendering or staging) leaves the output exactly as it was, Ctrl-C and
+SIGTERM are held back while files are moved in (a few milliseconds for a
+typical change), and after a hard kill the manifest, marked incomplete until the
+end, makes the next build re-hash the files on disk instead of trusting it.
 
 Safety: every path must stay inside the output folder, and an existing output
-is replaced only if it is empty or holds the manifest a previous build wrote
-(``.feeds-manifest.json``: each file's SHA-256), so a mistyped ``--output``
-never deletes someone's folder. The manifest is also the record a later
-incremental build or deploy can diff against.
+is replaced only if it is empty or holds a feeds manifest, so a mistyped
+``--output`` never deletes someone's folder.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import errno
 import hashlib
 import os
 import secrets
 import shutil
+import signal
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+import orjson
 
 from feeds._json import dump_json
 from feeds.errors import WriteError
-from feeds.render import Tree
+from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH
 
 MANIFEST = ".feeds-manifest.json"
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
+_LAST = frozenset({RSS_PATH, ATOM_PATH, JSON_FEED_PATH, API_ROOT + "index.json"})
+_FIRST = ("articles/", API_ROOT + "articles/")
 
 
-def write_tree(tree: Tree, output: Path) -> None:
-    """Replace ``output`` with exactly the files of ``tree``, atomically."""
-    for path in tree:
-        check_relative(path)
-    _check_replaceable(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(output)
-    staging = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        staging.mkdir()
-        _write_files(staging, {**tree, PurePosixPath(MANIFEST): _manifest(tree)})
-        _swap(staging, output)
-    except OSError as error:
-        raise WriteError(f"{output}: could not write the output: {error}") from error
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def publish_rank(path: str) -> int:
+    """0 for article pages and documents, 2 for feeds and the API entry point, 1 between."""
+    if path in _LAST:
+        return 2
+    return 0 if path.startswith(_FIRST) else 1
 
 
-def remove_tree(output: Path) -> None:
-    """Delete an output folder, if it is one feeds built."""
-    _check_replaceable(output)
-    shutil.rmtree(output, ignore_errors=True)
+def digest(data: bytes) -> str:
+    """The hash the manifest records for a file's bytes."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def check_relative(path: PurePosixPath) -> None:
     """Refuse a path that could leave the output folder."""
     if path.is_absolute() or not path.parts or any(part in {"..", ".", ""} for part in path.parts):
         raise WriteError(f"refusing to write {str(path)!r}: it would leave the output folder")
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a commit changed."""
+
+    files: int
+    written: int
+    deleted: int
+
+
+class TreeWriter:
+    """Collects the files of a build and puts them in place on ``commit``."""
+
+    def __init__(self, output: Path, *, trust_manifest: bool = True) -> None:
+        _check_replaceable(output)
+        self.output = output
+        self.fresh = not output.is_dir() or not any(output.iterdir())
+        self.previous = {} if self.fresh else _previous_files(output, trust_manifest)
+        self.files: dict[str, str] = {}
+        self.staged: list[str] = []
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_staging(output)
+        self.staging = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        self.staging.mkdir()
+        self._folders: set[Path] = {self.staging}
+
+    def __enter__(self) -> TreeWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def unchanged(self, path: str, file_digest: str) -> bool:
+        """Whether the output already holds this file with this hash."""
+        return self.previous.get(path) == file_digest
+
+    def add(self, path: PurePosixPath, data: bytes) -> None:
+        """Add a file of the new tree; it is staged only if it differs from the output's."""
+        self._claim(path, digest(data))
+        if self.unchanged(str(path), self.files[str(path)]):
+            return
+        target = self.staging.joinpath(*path.parts)
+        try:
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
+            target.write_bytes(data)
+        except OSError as error:
+            raise WriteError(f"{self.output}: could not stage {path}: {error}") from error
+        self.staged.append(str(path))
+
+    def keep(self, path: PurePosixPath, file_digest: str) -> None:
+        """Add a file known to be in the output already, unchanged."""
+        if not self.unchanged(str(path), file_digest):
+            raise WriteError(f"{path} is not in the output as expected; rebuild with --no-cache")
+        self._claim(path, file_digest)
+
+    def _claim(self, path: PurePosixPath, file_digest: str) -> None:
+        check_relative(path)
+        if str(path) in self.files or str(path) == MANIFEST:
+            raise WriteError(f"{path} would be written twice")
+        self.files[str(path)] = file_digest
+
+    def commit(self) -> WriteReport:
+        """Put the new tree in place; raise WriteError (output untouched) if that fails."""
+        stale = sorted(set(self.previous) - set(self.files), key=publish_rank, reverse=True)
+        try:
+            if self.fresh:
+                self._write_manifest(self.staging, complete=True)
+                _replace_empty(self.staging, self.output)
+            elif self.staged or stale or not self._manifest_current():
+                with _signals_held():
+                    self._write_manifest(self.output, complete=False)
+                    self._move_staged()
+                    _delete(self.output, stale)
+                    self._write_manifest(self.output, complete=True)
+        except OSError as error:
+            raise WriteError(f"{self.output}: could not write the output: {error}") from error
+        return WriteReport(len(self.files), len(self.staged), len(stale))
+
+    def _move_staged(self) -> None:
+        made: set[Path] = set()
+        for path in sorted(self.staged, key=publish_rank):
+            target = self.output / path
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            (self.staging / path).replace(target)
+
+    def _manifest_current(self) -> bool:
+        return _read_manifest(self.output) == (self.files, True)
+
+    def _write_manifest(self, folder: Path, *, complete: bool) -> None:
+        data = dump_json({"complete": complete, "files": self.files, "generator": "feeds"})
+        temporary = folder / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
+        temporary.write_bytes(data)
+        temporary.replace(folder / MANIFEST)
+
+
+def write_tree(tree: Mapping[PurePosixPath, bytes], output: Path) -> WriteReport:
+    """Make ``output`` hold exactly the files of ``tree`` (plus the manifest)."""
+    with TreeWriter(output) as writer:
+        for path, data in tree.items():
+            writer.add(path, data)
+        return writer.commit()
+
+
+def remove_tree(output: Path) -> None:
+    """Delete an output folder, if it is one feeds built."""
+    _check_replaceable(output)
+    shutil.rmtree(output, ignore_errors=True)
 
 
 def _check_replaceable(output: Path) -> None:
@@ -75,53 +196,60 @@ def _check_replaceable(output: Path) -> None:
         )
 
 
-def _manifest(tree: Tree) -> bytes:
-    files = {str(path): hashlib.sha256(data).hexdigest() for path, data in tree.items()}
-    return dump_json({"generator": "feeds", "files": files})
+def _read_manifest(output: Path) -> tuple[dict[str, str], bool] | None:
+    try:
+        manifest = orjson.loads((output / MANIFEST).read_bytes())
+        files, complete = manifest["files"], manifest["complete"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+    if not isinstance(files, dict) or (complete is not True and complete is not False):
+        return None
+    return files, complete
 
 
-def _write_files(root: Path, tree: Tree) -> None:
-    made: set[Path] = set()
-    for relative, data in sorted(tree.items()):
-        path = root.joinpath(*relative.parts)
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(data)
+def _previous_files(output: Path, trust_manifest: bool) -> dict[str, str]:
+    """The output's files and hashes: from its manifest, or read from disk when in doubt."""
+    manifest = _read_manifest(output) if trust_manifest else None
+    if manifest is not None and manifest[1]:
+        return manifest[0]
+    return {
+        path.relative_to(output).as_posix(): digest(path.read_bytes())
+        for path in output.rglob("*")
+        if path.is_file() and not path.name.startswith(MANIFEST)
+    }
 
 
-def _swap(staging: Path, output: Path) -> None:
-    """Put ``staging`` at ``output``; afterwards ``staging`` holds the old tree, if any."""
-    if not output.exists():
-        staging.rename(output)
-        return
-    if not _exchange(staging, output):
-        parked = staging.with_name(staging.name + ".old")
-        output.rename(parked)
-        staging.rename(output)
-        parked.rename(staging)
+def _replace_empty(staging: Path, output: Path) -> None:
+    if output.is_dir():
+        output.rmdir()  # empty, checked by the caller
+    staging.rename(output)
 
 
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths atomically; False where the system cannot."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
-    )
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP}:
-        return False
-    raise OSError(code, os.strerror(code), str(second))
+def _delete(output: Path, paths: list[str]) -> None:
+    folders: set[Path] = set()
+    for path in paths:
+        (output / path).unlink(missing_ok=True)
+        folders.update((output / path).parents)
+    for folder in sorted(folders, key=lambda folder: len(folder.parts), reverse=True):
+        if folder != output and folder.is_relative_to(output):
+            with suppress(OSError):  # not empty: still holds files of the new tree
+                folder.rmdir()
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back until the block is done, then deliver them."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _remove_abandoned_staging(output: Path) -> None:
     """Remove staging folders left by builds that were killed (their process is gone)."""
-    for folder in output.parent.glob(f".{output.name}.*.tmp*"):
+    for folder in output.parent.glob(f".{output.name}.*.tmp"):
         pid = folder.name.removeprefix(f".{output.name}.").split(".")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)

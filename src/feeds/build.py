@@ -1,8 +1,16 @@
-"""The pipeline: seeds → articles → every renderer → one atomic write.
+"""The pipeline: seeds → articles → renderers → the writer, with a build cache.
 
-``build`` wires the pure steps together and is the only place that decides
-what a bad article means for a run: fail (default) or skip it
-(``skip_invalid``). Rendering finishes completely before anything is written.
+    read      each seed file is hashed; unchanged ones come from the cache,
+              the rest are parsed (in worker processes when there are many)
+    order     one timeline, newest first, times made distinct (_timeline)
+    render    per-article outputs (page, JSON document) only for articles whose
+              render key changed; site-wide outputs (feeds, lists, home page)
+              every time: they cost O(feed_limit) or O(N / page_size)
+    write     TreeWriter stages what differs from the output and commits it
+
+Rendering finishes before anything in the output changes. ``build`` is the only
+place that decides what a bad article means for a run: fail (default) or skip
+it (``skip_invalid``).
 """
 
 from __future__ import annotations
@@ -10,21 +18,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
+from pathlib import Path, PurePosixPath
 
-from feeds._seeds import load_seeds
+from feeds._cache import BuildCache, build_scope, cache_path, render_key, seed_hash
+from feeds._parallel import default_jobs, ordered_map
+from feeds._seeds import read_seed, seed_paths, settle
 from feeds._timeline import newest_first
-from feeds._write import write_tree
+from feeds._write import TreeWriter, digest
 from feeds.errors import SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
-from feeds.render.api import render_api
+from feeds.render.api import render_api, render_article_document
 from feeds.render.feeds import render_feeds
-from feeds.render.html import render_html
+from feeds.render.html import render_article_page, render_pages
 from feeds.render.jsonfeed import render_json_feed
 
-Renderer = Callable[[Site, Sequence[Article]], Tree]
-RENDERERS: tuple[Renderer, ...] = (render_feeds, render_json_feed, render_api, render_html)
+ArticleRenderer = Callable[[Site, Article], Tree]
+SiteRenderer = Callable[[Site, Sequence[Article]], Tree]
+ARTICLE_RENDERERS: tuple[ArticleRenderer, ...] = (render_article_page, render_article_document)
+SITE_RENDERERS: tuple[SiteRenderer, ...] = (
+    render_feeds,
+    render_json_feed,
+    render_api,
+    render_pages,
+)
 
 
 @dataclass(frozen=True)
@@ -35,40 +53,145 @@ class BuildReport:
     articles: int
     files: int
     seconds: float
+    written: int = 0
+    deleted: int = 0
     problems: list[SeedError] = field(default_factory=list)
 
     def summary(self) -> str:
         """``built 1 article, 9 files, 0.21 s -> public/``"""
         plural = "" if self.articles == 1 else "s"
+        changes = (
+            f" ({self.written} written, {self.deleted} deleted)"
+            if self.written < self.files
+            else ""
+        )
         return (
-            f"built {self.articles} article{plural}, {self.files} files, "
+            f"built {self.articles} article{plural}, {self.files} files{changes}, "
             f"{self.seconds:.2f} s -> {self.output}/"
         )
 
 
-def read_articles(seeds: Path, site: Site) -> tuple[list[Article], list[SeedError]]:
-    """Every valid article, newest first, and every problem found."""
-    articles, problems = load_seeds(seeds, site)
-    return newest_first(articles), problems
+@dataclass(frozen=True)
+class Reading:
+    """The articles of a seeds folder, newest first, and every problem found."""
+
+    articles: list[Article]
+    problems: list[SeedError]
+    seed_hashes: list[str]
 
 
-def render_site(site: Site, articles: Sequence[Article]) -> Tree:
-    """Run every renderer; two renderers claiming one path is a bug."""
+def read_articles(
+    seeds: Path, site: Site, cache: BuildCache | None = None, jobs: int = 1
+) -> Reading:
+    """Every valid article, newest first, and every problem; unchanged seeds come from the cache."""
+    cache = cache or BuildCache(None, "", site.zone)
+    paths = seed_paths(seeds)
+    results: list[Article | list[SeedError] | None] = []
+    hashes: list[str] = []
+    to_parse: list[tuple[int, str, bytes]] = []
+    for path in paths:
+        data = path.read_bytes()
+        hashes.append(seed_hash(data))
+        cached = cache.article(hashes[-1], str(path))
+        results.append(cached)
+        if cached is None:
+            to_parse.append((len(results) - 1, str(path), data))
+    parse = partial(_read_seed, site=site)
+    for (index, _, _), result in zip(to_parse, ordered_map(parse, to_parse, jobs), strict=True):
+        results[index] = result
+        if isinstance(result, Article):
+            cache.remember_article(hashes[index], result)
+    articles, problems = settle(result for result in results if result is not None)
+    return Reading(newest_first(articles), problems, hashes)
+
+
+def _read_seed(job: tuple[int, str, bytes], site: Site) -> Article | list[SeedError]:
+    return read_seed(job[1], job[2], site)
+
+
+def build(
+    seeds: Path,
+    output: Path,
+    site: Site,
+    *,
+    skip_invalid: bool = False,
+    use_cache: bool = True,
+    jobs: int | None = None,
+) -> BuildReport:
+    """Build ``output`` from ``seeds``; raise SeedErrors (unless skipping) before writing."""
+    started = time.perf_counter()
+    jobs = jobs or default_jobs()
+    cache = BuildCache(
+        cache_path(output) if use_cache else None, build_scope(site, output), site.zone
+    )
+    reading = read_articles(seeds, site, cache, jobs)
+    if reading.problems and not skip_invalid:
+        raise SeedErrors(reading.problems)
+    with TreeWriter(output, trust_manifest=use_cache) as writer:
+        _write_article_outputs(site, reading.articles, writer, cache, jobs)
+        for renderer in SITE_RENDERERS:
+            for path, data in renderer(site, reading.articles).items():
+                writer.add(path, data)
+        written = writer.commit()
+    cache.save(reading.seed_hashes, [article.slug for article in reading.articles])
+    return BuildReport(
+        output,
+        len(reading.articles),
+        written.files,
+        time.perf_counter() - started,
+        written.written,
+        written.deleted,
+        reading.problems,
+    )
+
+
+def render_article(site: Site, article: Article) -> Tree:
+    """Every output that depends on one article alone."""
     tree: Tree = {}
-    for renderer in RENDERERS:
-        for path, data in renderer(site, articles).items():
+    for renderer in ARTICLE_RENDERERS:
+        for path, data in renderer(site, article).items():
             if path in tree:
                 raise WriteError(f"{path} would be written twice ({renderer.__name__})")
             tree[path] = data
     return tree
 
 
-def build(seeds: Path, output: Path, site: Site, *, skip_invalid: bool = False) -> BuildReport:
-    """Build ``output`` from ``seeds``; raise SeedErrors (unless skipping) before writing."""
-    started = time.perf_counter()
-    articles, problems = read_articles(seeds, site)
-    if problems and not skip_invalid:
-        raise SeedErrors(problems)
-    tree = render_site(site, articles)
-    write_tree(tree, output)
-    return BuildReport(output, len(articles), len(tree), time.perf_counter() - started, problems)
+def render_site(site: Site, articles: Sequence[Article]) -> Tree:
+    """The whole output in memory (tests and small sites; ``build`` streams instead)."""
+    tree: Tree = {}
+    for part in [*(render_article(site, article) for article in articles)] + [
+        renderer(site, articles) for renderer in SITE_RENDERERS
+    ]:
+        for path, data in part.items():
+            if path in tree:
+                raise WriteError(f"{path} would be written twice")
+            tree[path] = data
+    return tree
+
+
+def _write_article_outputs(
+    site: Site, articles: Sequence[Article], writer: TreeWriter, cache: BuildCache, jobs: int
+) -> None:
+    """Keep the outputs of unchanged articles; render and add the others."""
+    stale: list[tuple[Article, str]] = []
+    for article in articles:
+        key = render_key(article)
+        recorded = cache.rendered(article.slug)
+        if recorded and recorded[0] == key and _all_unchanged(writer, recorded[1]):
+            for kept, file_digest in recorded[1].items():
+                writer.keep(PurePosixPath(kept), file_digest)
+        else:
+            stale.append((article, key))
+    render = partial(render_article, site)
+    for (article, key), tree in zip(
+        stale, ordered_map(render, [a for a, _ in stale], jobs), strict=True
+    ):
+        for path, data in tree.items():
+            writer.add(path, data)
+        cache.remember_render(
+            article.slug, key, {str(path): digest(data) for path, data in tree.items()}
+        )
+
+
+def _all_unchanged(writer: TreeWriter, file_digests: dict[str, str]) -> bool:
+    return all(writer.unchanged(path, file_digest) for path, file_digest in file_digests.items())

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from feeds._cache import BuildCache, build_scope, cache_path
+from feeds._parallel import default_jobs
 from feeds._serve import make_server
 from feeds._write import remove_tree
 from feeds.build import build, read_articles
@@ -50,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="publish the valid articles despite invalid ones (problems are still printed)",
             )
+            command.add_argument(
+                "--no-cache",
+                action="store_true",
+                help="ignore the build cache and the output's manifest; render and compare all",
+            )
+            command.add_argument(
+                "--jobs", type=int, default=None, help="worker processes (default: one per core)"
+            )
         if name == "serve":
             command.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
             command.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
@@ -75,18 +85,28 @@ def _site(args: argparse.Namespace) -> Site:
 
 
 def _build(args: argparse.Namespace) -> int:
-    report = build(args.seeds, args.output, _site(args), skip_invalid=args.skip_invalid)
+    report = build(
+        args.seeds,
+        args.output,
+        _site(args),
+        skip_invalid=args.skip_invalid,
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
+    )
     _report(report.problems)
     print(report.summary())
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    articles, problems = read_articles(args.seeds, _site(args))
-    if problems:
-        raise SeedErrors(problems)
-    plural = "" if len(articles) == 1 else "s"
-    print(f"{len(articles)} article{plural} valid in {args.seeds}/")
+    site = _site(args)
+    cache = BuildCache(cache_path(args.output), build_scope(site, args.output), site.zone)
+    reading = read_articles(args.seeds, site, cache, default_jobs())
+    if reading.problems:
+        raise SeedErrors(reading.problems)
+    cache.save(reading.seed_hashes, [article.slug for article in reading.articles])
+    plural = "" if len(reading.articles) == 1 else "s"
+    print(f"{len(reading.articles)} article{plural} valid in {args.seeds}/")
     return 0
 
 

@@ -27,22 +27,21 @@ STYLESHEET = "style.css"
 _FEEDS = {"rss": RSS_PATH, "atom": ATOM_PATH, "json": JSON_FEED_PATH}
 
 
-def render_html(site: Site, articles: Sequence[Article]) -> Tree:
-    """The home page, one page per article, and the stylesheet."""
-    environment = _environment()
-    common = {"site": site, "feeds": _FEEDS}
-    index = environment.get_template("index.html")
-    page = environment.get_template("article.html")
-    tree: Tree = {
-        PurePosixPath("index.html"): _encode(
-            index.render(common, root="", articles=articles[: site.feed_limit])
-        ),
+def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
+    """The home page and the stylesheet (article pages: ``render_article_page``)."""
+    index = _environment().get_template("index.html")
+    home = index.render(site=site, feeds=_FEEDS, root="", articles=articles[: site.feed_limit])
+    return {
+        PurePosixPath("index.html"): _encode(home),
         PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
     }
-    for article in articles:
-        path = PurePosixPath(article_path(article.slug), "index.html")
-        tree[path] = _encode(page.render(common, root="../../", article=article))
-    return tree
+
+
+def render_article_page(site: Site, article: Article) -> Tree:
+    """The page an article's feed items link to."""
+    page = _environment().get_template("article.html")
+    html = page.render(site=site, feeds=_FEEDS, root="../../", article=article)
+    return {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
 
 
 @cache

@@ -1,0 +1,185 @@
+"""The build cache: parsed articles and rendered article outputs, by content hash.
+
+Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
+(git-ignored), with two tables:
+
+- ``articles``: seed file hash → the parsed article (JSON). An unchanged seed
+  is never parsed or validated again.
+- ``renders``: slug → the key of what its article outputs were rendered from
+  (the article's fields, after the timeline has made its times distinct) and
+  the hash of each file. If the key matches and the output still holds those
+  files (the writer's manifest says so), the article is not rendered again.
+
+Everything else a render depends on (the feeds version, the site configuration,
+the templates, the output folder it describes) forms the cache's ``scope``; a
+cache of another scope is emptied. A cache that cannot be read (corrupt,
+another schema, locked) is deleted and rebuilt: it can make a build slower,
+never wrong. ``--no-cache`` skips it and trusts nothing from earlier builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from importlib.metadata import version
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from feeds.models import Article, Site
+
+SCHEMA = 1
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (seed_hash TEXT PRIMARY KEY, article BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS renders (slug TEXT PRIMARY KEY, key TEXT NOT NULL, files BLOB NOT NULL);
+"""
+
+
+def cache_path(output: Path) -> Path:
+    """Where the cache of an output folder lives."""
+    return output.parent / ".feeds-cache" / f"{output.name}.sqlite"
+
+
+def build_scope(site: Site, output: Path) -> str:
+    """What every cached entry depends on besides its own article."""
+    templates = files("feeds").joinpath("templates")
+    digest = hashlib.sha256()
+    digest.update(f"schema {SCHEMA}\nfeeds {version('feeds')}\n".encode())
+    digest.update(str(output.resolve()).encode() + b"\n")
+    digest.update(site.model_dump_json().encode() + b"\n")
+    for template in sorted(templates.iterdir(), key=lambda item: item.name):
+        digest.update(template.name.encode() + b"\0" + template.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def seed_hash(data: bytes) -> str:
+    """The key of a seed file's contents."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def render_key(article: Article) -> str:
+    """The key of everything an article's own outputs are rendered from."""
+    return hashlib.sha256(orjson.dumps(_to_row(article), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class BuildCache:
+    """Read and update the cache of one output folder (a no-op when disabled)."""
+
+    def __init__(self, path: Path | None, scope: str, zone: ZoneInfo) -> None:
+        self._db = _open(path, scope) if path is not None else None
+        self._zone = zone
+        self._articles: dict[str, Article] = {}
+        self._renders: dict[str, tuple[str, dict[str, str]]] = {}
+
+    def article(self, seed: str, source: str) -> Article | None:
+        """The cached article of a seed file's contents, with its current path."""
+        if self._db is None:
+            return None
+        row = self._db.execute(
+            "SELECT article FROM articles WHERE seed_hash = ?", (seed,)
+        ).fetchone()
+        return _from_row(orjson.loads(row[0]), source, self._zone) if row else None
+
+    def rendered(self, slug: str) -> tuple[str, dict[str, str]] | None:
+        """The render key and file hashes recorded for an article's outputs."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT key, files FROM renders WHERE slug = ?", (slug,)).fetchone()
+        return (row[0], orjson.loads(row[1])) if row else None
+
+    def remember_article(self, seed: str, article: Article) -> None:
+        """Record a freshly parsed article (saved by ``save``)."""
+        self._articles[seed] = article
+
+    def remember_render(self, slug: str, key: str, file_digests: Mapping[str, str]) -> None:
+        """Record an article's freshly rendered outputs (saved by ``save``)."""
+        self._renders[slug] = (key, dict(file_digests))
+
+    def save(self, seeds_in_use: Iterable[str], slugs_in_use: Iterable[str]) -> None:
+        """Write what was learnt and forget entries no longer in use."""
+        if self._db is None:
+            return
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO articles VALUES (?, ?)",
+                ((seed, orjson.dumps(_to_row(a))) for seed, a in self._articles.items()),
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO renders VALUES (?, ?, ?)",
+                ((slug, key, orjson.dumps(d)) for slug, (key, d) in self._renders.items()),
+            )
+            _forget_unused(self._db, "articles", "seed_hash", seeds_in_use)
+            _forget_unused(self._db, "renders", "slug", slugs_in_use)
+        self._db.close()
+
+
+def _open(path: Path, scope: str) -> sqlite3.Connection | None:
+    try:
+        return _connect(path, scope)
+    except sqlite3.Error:
+        path.unlink(missing_ok=True)
+    try:
+        return _connect(path, scope)
+    except sqlite3.Error:
+        return None  # no cache this time: slower, still right
+
+
+def _connect(path: Path, scope: str) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gitignore = path.parent / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("*\n")
+    db = sqlite3.connect(path)
+    db.executescript(_TABLES)
+    row = db.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()
+    if row is None or row[0] != scope:
+        with db:
+            db.execute("DELETE FROM articles")
+            db.execute("DELETE FROM renders")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('scope', ?)", (scope,))
+    return db
+
+
+def _forget_unused(db: sqlite3.Connection, table: str, column: str, keys: Iterable[str]) -> None:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS in_use (key TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM in_use")
+    db.executemany("INSERT OR IGNORE INTO in_use VALUES (?)", ((key,) for key in keys))
+    db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT key FROM in_use)")  # noqa: S608
+
+
+_DATES = ("published", "updated")
+
+
+def _to_row(article: Article) -> dict[str, Any]:
+    row = article.model_dump(mode="json")
+    row["word_count"] = article.word_count
+    # Dates read without an offset carry the site's zone (DST rules and all);
+    # JSON keeps only the offset, so note which ones to put back in the zone.
+    row["zoned"] = [name for name in _DATES if isinstance(_tz(getattr(article, name)), ZoneInfo)]
+    return row
+
+
+def _tz(moment: datetime | None) -> object:
+    return moment.tzinfo if moment else None
+
+
+def _from_row(row: dict[str, Any], source: str, zone: ZoneInfo) -> Article:
+    """Rebuild a cached article without validating it again (it was valid when stored)."""
+    fields = dict(row)
+    for name in _DATES:
+        if row[name] is not None:
+            moment = datetime.fromisoformat(row[name])
+            fields[name] = moment.astimezone(zone) if name in row["zoned"] else moment
+    fields["paragraphs"] = tuple(row["paragraphs"])
+    fields["tags"] = tuple(row["tags"])
+    word_count = fields.pop("word_count")
+    del fields["zoned"]
+    article = Article.model_construct(**fields, source=source)
+    article.__dict__["word_count"] = word_count  # the cached_property, precomputed
+    return article

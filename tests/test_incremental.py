@@ -1,0 +1,152 @@
+"""The build cache and incremental writes: faster, never different from a clean build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from feeds import _cache, _parallel
+from feeds._cache import cache_path
+from feeds.build import build
+from tests.conftest import make_site, test_site
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def seeds(tmp_path) -> Path:
+    folder = tmp_path / "seeds"
+    write_corpus(folder, 60, seed=7)
+    return folder
+
+
+def _clean_build(seeds: Path, tmp_path: Path, site=None) -> dict[str, bytes]:
+    output = tmp_path / "clean" / "public"
+    shutil.rmtree(output.parent, ignore_errors=True)
+    build(seeds, output, site or test_site(), use_cache=False)
+    return _snapshot(output)
+
+
+def _edit(seeds: Path) -> None:
+    path = sorted(seeds.glob("*.txt"))[10]
+    path.write_text(path.read_text() + "\nAn added closing paragraph.\n")
+
+
+def _add(seeds: Path) -> None:
+    (seeds / "new.txt").write_text("2026-11-01\nbrand-new-article\n\nFresh news.\n")
+
+
+def _delete(seeds: Path) -> None:
+    sorted(seeds.glob("*.txt"))[3].unlink()
+
+
+def _rename(seeds: Path) -> None:
+    path = sorted(seeds.glob("*.txt"))[5]
+    path.rename(seeds / "renamed.txt")
+
+
+def _same_day(seeds: Path) -> None:
+    """An article on an existing article's day shifts that day's times."""
+    first = sorted(seeds.glob("*.txt"))[0].read_text().split("\n")[0]
+    (seeds / "twin.txt").write_text(f"{first}\na-twin-on-the-same-day\n\nTwin.\n")
+
+
+@pytest.mark.parametrize("change", [_edit, _add, _delete, _rename, _same_day])
+def test_cached_build_equals_clean_build(seeds, tmp_path, change):
+    """After each kind of seed change, the incremental build equals a clean build byte for byte."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    change(seeds)
+    build(seeds, output, test_site())
+    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+
+
+def test_config_change_rebuilds_everything_it_affects(seeds, tmp_path):
+    """A new base URL reaches every page and document, as in a clean build."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    moved = make_site(base_url="https://moved.example.net/")
+    build(seeds, output, moved)
+    assert _snapshot(output) == _clean_build(seeds, tmp_path, moved)
+
+
+def test_package_version_change_invalidates_the_cache(seeds, tmp_path, monkeypatch):
+    """A cache written by another feeds version is not trusted."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    monkeypatch.setattr(_cache, "version", lambda name: "999.0")
+    scope_before = _cache.build_scope(test_site(), output)
+    assert scope_before != ""
+    build(seeds, output, test_site())
+    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+
+
+def test_noop_rebuild_writes_nothing(seeds, tmp_path):
+    """Building again with nothing changed leaves every file's bytes, inode and mtime alone."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    before = _stamps(output)
+    report = build(seeds, output, test_site())
+    assert (report.written, report.deleted) == (0, 0)
+    assert _stamps(output) == before
+
+
+def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path):
+    """Editing an old article rewrites its page, its document and the list page holding it."""
+    output = tmp_path / "public"
+    site = test_site()  # feed_limit 2, page_size 2
+    build(seeds, output, site)
+    before = _stamps(output)
+    page = sorted((output / "api/v1/pages").glob("*.json"), key=lambda p: int(p.stem))[-1]
+    slug = page.read_text().split('"slug":')[1].split('"')[1]
+    source = next(p for p in seeds.glob("*.txt") if p.read_text().split("\n")[1] == slug)
+    source.write_text(source.read_text() + "\nOne more paragraph.\n")
+    build(seeds, output, site)
+    after = _stamps(output)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed == {
+        f"articles/{slug}/index.html",
+        f"api/v1/articles/{slug}.json",
+        f"api/v1/pages/{page.stem}.json",
+        ".feeds-manifest.json",
+    }
+
+
+def test_parallel_equals_serial(seeds, tmp_path, monkeypatch):
+    """Parsing and rendering in worker processes gives the same bytes as one process."""
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    build(seeds, tmp_path / "parallel", test_site(), use_cache=False, jobs=2)
+    build(seeds, tmp_path / "serial", test_site(), use_cache=False, jobs=1)
+    assert _snapshot(tmp_path / "parallel") == _snapshot(tmp_path / "serial")
+
+
+def test_corrupt_cache_is_ignored(seeds, tmp_path):
+    """A cache file that is not a database is replaced, and the build is still right."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    cache_path(output).write_bytes(b"this is not sqlite" * 100)
+    _edit(seeds)
+    build(seeds, output, test_site())
+    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+
+
+def test_output_edited_by_hand_is_repaired_without_cache(seeds, tmp_path):
+    """--no-cache compares with the files on disk, so a hand-edited output is put right."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    (output / "rss.xml").write_text("tampered")
+    build(seeds, output, test_site(), use_cache=False)
+    assert _snapshot(output) == _clean_build(seeds, tmp_path)
