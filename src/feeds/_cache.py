@@ -12,16 +12,19 @@ Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
 
 Everything else a render depends on (the feeds version, the site configuration,
 the templates, the output folder it describes) forms the cache's ``scope``; a
-cache of another scope is emptied. A cache that cannot be read (corrupt,
-another schema, locked) is deleted and rebuilt: it can make a build slower,
-never wrong. ``--no-cache`` skips it and trusts nothing from earlier builds.
+cache of another scope is emptied. After a problem-free build the cache also
+notes a fingerprint of every (path, seed hash): if the next build finds the
+same fingerprint and the output's manifest complete, there is nothing to do.
+A cache that cannot be read (corrupt, another schema, locked) is deleted and
+rebuilt: it can make a build slower, never wrong. ``--no-cache`` skips it and
+trusts nothing from earlier builds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from importlib.metadata import version
 from importlib.resources import files
@@ -63,6 +66,14 @@ def seed_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def seeds_fingerprint(seeds: Iterable[tuple[str, str]]) -> str:
+    """One hash of every (path, seed hash) pair: equal only if no seed changed."""
+    digest = hashlib.sha256()
+    for path, seed in sorted(seeds):
+        digest.update(f"{path}\0{seed}\n".encode())
+    return digest.hexdigest()
+
+
 def render_key(article: Article) -> str:
     """The key of everything an article's own outputs are rendered from."""
     return hashlib.sha256(orjson.dumps(_to_row(article), option=orjson.OPT_SORT_KEYS)).hexdigest()
@@ -76,22 +87,37 @@ class BuildCache:
         self._zone = zone
         self._articles: dict[str, Article] = {}
         self._renders: dict[str, tuple[str, dict[str, str]]] = {}
+        self._recorded: dict[str, tuple[str, bytes]] | None = None
 
-    def article(self, seed: str, source: str) -> Article | None:
-        """The cached article of a seed file's contents, with its current path."""
-        if self._db is None:
-            return None
-        row = self._db.execute(
-            "SELECT article FROM articles WHERE seed_hash = ?", (seed,)
-        ).fetchone()
-        return _from_row(orjson.loads(row[0]), source, self._zone) if row else None
+    def articles(self, seeds: Sequence[tuple[str, str]]) -> dict[str, Article]:
+        """The cached articles of (seed hash, path) pairs, by seed hash, in one query."""
+        if self._db is None or not seeds:
+            return {}
+        paths = dict(seeds)
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (seed_hash TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM wanted")
+        self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((seed,) for seed in paths))
+        rows = self._db.execute(
+            "SELECT seed_hash, article FROM articles JOIN wanted USING (seed_hash)"
+        )
+        return {seed: _from_row(orjson.loads(row), paths[seed], self._zone) for seed, row in rows}
 
     def rendered(self, slug: str) -> tuple[str, dict[str, str]] | None:
         """The render key and file hashes recorded for an article's outputs."""
         if self._db is None:
             return None
-        row = self._db.execute("SELECT key, files FROM renders WHERE slug = ?", (slug,)).fetchone()
+        if self._recorded is None:
+            rows = self._db.execute("SELECT slug, key, files FROM renders")
+            self._recorded = {slug: (key, files) for slug, key, files in rows}
+        row = self._recorded.get(slug)
         return (row[0], orjson.loads(row[1])) if row else None
+
+    def unchanged_since_last_build(self, fingerprint: str) -> bool:
+        """Whether the last problem-free build saw exactly these seeds."""
+        if self._db is None:
+            return False
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        return row is not None and row[0] == fingerprint
 
     def remember_article(self, seed: str, article: Article) -> None:
         """Record a freshly parsed article (saved by ``save``)."""
@@ -101,11 +127,16 @@ class BuildCache:
         """Record an article's freshly rendered outputs (saved by ``save``)."""
         self._renders[slug] = (key, dict(file_digests))
 
-    def save(self, seeds_in_use: Iterable[str], slugs_in_use: Iterable[str]) -> None:
-        """Write what was learnt and forget entries no longer in use."""
+    def save(
+        self, seeds_in_use: Iterable[str], slugs_in_use: Iterable[str], fingerprint: str | None
+    ) -> None:
+        """Write what was learnt, forget entries no longer in use, note the seeds' fingerprint."""
         if self._db is None:
             return
         with self._db:
+            self._db.execute("DELETE FROM meta WHERE key = 'fingerprint'")
+            if fingerprint is not None:
+                self._db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?)",
                 ((seed, orjson.dumps(_to_row(a))) for seed, a in self._articles.items()),
@@ -142,6 +173,7 @@ def _connect(path: Path, scope: str) -> sqlite3.Connection:
         with db:
             db.execute("DELETE FROM articles")
             db.execute("DELETE FROM renders")
+            db.execute("DELETE FROM meta")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('scope', ?)", (scope,))
     return db
 

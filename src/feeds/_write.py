@@ -93,6 +93,7 @@ class TreeWriter:
         self.staging = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         self.staging.mkdir()
         self._folders: set[Path] = {self.staging}
+        self.articles = 0
 
     def __enter__(self) -> TreeWriter:
         return self
@@ -136,8 +137,9 @@ class TreeWriter:
             raise WriteError(f"{path} would be written twice")
         self.files[str(path)] = file_digest
 
-    def commit(self) -> WriteReport:
+    def commit(self, articles: int = 0) -> WriteReport:
         """Put the new tree in place; raise WriteError (output untouched) if that fails."""
+        self.articles = articles
         stale = sorted(set(self.previous) - set(self.files), key=publish_rank, reverse=True)
         try:
             if self.fresh:
@@ -163,10 +165,12 @@ class TreeWriter:
             (self.staging / path).replace(target)
 
     def _manifest_current(self) -> bool:
-        return _read_manifest(self.output) == (self.files, True)
+        manifest = _read_manifest(self.output)
+        return manifest is not None and (manifest.files, manifest.complete) == (self.files, True)
 
     def _write_manifest(self, folder: Path, *, complete: bool) -> None:
-        data = dump_json({"complete": complete, "files": self.files, "generator": "feeds"})
+        manifest = {"articles": self.articles, "complete": complete, "files": self.files}
+        data = dump_json({**manifest, "generator": "feeds"})
         temporary = folder / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
         temporary.write_bytes(data)
         temporary.replace(folder / MANIFEST)
@@ -196,22 +200,36 @@ def _check_replaceable(output: Path) -> None:
         )
 
 
-def _read_manifest(output: Path) -> tuple[dict[str, str], bool] | None:
+@dataclass(frozen=True)
+class Manifest:
+    """What a build recorded about the output it wrote."""
+
+    files: dict[str, str]
+    articles: int
+    complete: bool
+
+
+def previous_build(output: Path) -> Manifest | None:
+    """The manifest of the output's last build, if that build completed."""
+    manifest = _read_manifest(output)
+    return manifest if manifest is not None and manifest.complete else None
+
+
+def _read_manifest(output: Path) -> Manifest | None:
     try:
-        manifest = orjson.loads((output / MANIFEST).read_bytes())
-        files, complete = manifest["files"], manifest["complete"]
+        data = orjson.loads((output / MANIFEST).read_bytes())
+        manifest = Manifest(data["files"], data["articles"], data["complete"])
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         return None
-    if not isinstance(files, dict) or (complete is not True and complete is not False):
-        return None
-    return files, complete
+    valid = isinstance(manifest.files, dict) and isinstance(manifest.articles, int)
+    return manifest if valid and isinstance(manifest.complete, bool) else None
 
 
 def _previous_files(output: Path, trust_manifest: bool) -> dict[str, str]:
     """The output's files and hashes: from its manifest, or read from disk when in doubt."""
-    manifest = _read_manifest(output) if trust_manifest else None
-    if manifest is not None and manifest[1]:
-        return manifest[0]
+    manifest = previous_build(output) if trust_manifest else None
+    if manifest is not None:
+        return manifest.files
     return {
         path.relative_to(output).as_posix(): digest(path.read_bytes())
         for path in output.rglob("*")

@@ -21,11 +21,18 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from feeds._cache import BuildCache, build_scope, cache_path, render_key, seed_hash
+from feeds._cache import (
+    BuildCache,
+    build_scope,
+    cache_path,
+    render_key,
+    seed_hash,
+    seeds_fingerprint,
+)
 from feeds._parallel import default_jobs, ordered_map
 from feeds._seeds import read_seed, seed_paths, settle
 from feeds._timeline import newest_first
-from feeds._write import TreeWriter, digest
+from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
@@ -84,24 +91,32 @@ def read_articles(
     seeds: Path, site: Site, cache: BuildCache | None = None, jobs: int = 1
 ) -> Reading:
     """Every valid article, newest first, and every problem; unchanged seeds come from the cache."""
-    cache = cache or BuildCache(None, "", site.zone)
-    paths = seed_paths(seeds)
-    results: list[Article | list[SeedError] | None] = []
-    hashes: list[str] = []
+    return _parse(scan_seeds(seeds), site, cache or BuildCache(None, "", site.zone), jobs)
+
+
+def scan_seeds(seeds: Path) -> list[tuple[str, bytes]]:
+    """The path and bytes of every seed file, in a fixed order."""
+    return [(str(path), path.read_bytes()) for path in seed_paths(seeds)]
+
+
+def _parse(sources: list[tuple[str, bytes]], site: Site, cache: BuildCache, jobs: int) -> Reading:
+    hashes = [seed_hash(data) for _, data in sources]
+    cached = cache.articles([(seed, path) for seed, (path, _) in zip(hashes, sources, strict=True)])
+    results: list[Article | list[SeedError]] = []
     to_parse: list[tuple[int, str, bytes]] = []
-    for path in paths:
-        data = path.read_bytes()
-        hashes.append(seed_hash(data))
-        cached = cache.article(hashes[-1], str(path))
-        results.append(cached)
-        if cached is None:
-            to_parse.append((len(results) - 1, str(path), data))
+    for index, (path, data) in enumerate(sources):
+        article = cached.get(hashes[index])
+        if article is None:
+            to_parse.append((index, path, data))
+            results.append([])
+        else:
+            results.append(article)
     parse = partial(_read_seed, site=site)
     for (index, _, _), result in zip(to_parse, ordered_map(parse, to_parse, jobs), strict=True):
         results[index] = result
         if isinstance(result, Article):
             cache.remember_article(hashes[index], result)
-    articles, problems = settle(result for result in results if result is not None)
+    articles, problems = settle(results)
     return Reading(newest_first(articles), problems, hashes)
 
 
@@ -124,7 +139,13 @@ def build(
     cache = BuildCache(
         cache_path(output) if use_cache else None, build_scope(site, output), site.zone
     )
-    reading = read_articles(seeds, site, cache, jobs)
+    sources = scan_seeds(seeds)
+    fingerprint = seeds_fingerprint((path, seed_hash(data)) for path, data in sources)
+    if cache.unchanged_since_last_build(fingerprint) and (done := previous_build(output)):
+        seconds = time.perf_counter() - started
+        return BuildReport(output, done.articles, len(done.files), seconds)
+    reading = _parse(sources, site, cache, jobs)
+    del sources
     if reading.problems and not skip_invalid:
         raise SeedErrors(reading.problems)
     with TreeWriter(output, trust_manifest=use_cache) as writer:
@@ -132,8 +153,9 @@ def build(
         for renderer in SITE_RENDERERS:
             for path, data in renderer(site, reading.articles).items():
                 writer.add(path, data)
-        written = writer.commit()
-    cache.save(reading.seed_hashes, [article.slug for article in reading.articles])
+        written = writer.commit(articles=len(reading.articles))
+    slugs = [article.slug for article in reading.articles]
+    cache.save(reading.seed_hashes, slugs, None if reading.problems else fingerprint)
     return BuildReport(
         output,
         len(reading.articles),

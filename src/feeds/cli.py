@@ -104,7 +104,6 @@ def _validate(args: argparse.Namespace) -> int:
     reading = read_articles(args.seeds, site, cache, default_jobs())
     if reading.problems:
         raise SeedErrors(reading.problems)
-    cache.save(reading.seed_hashes, [article.slug for article in reading.articles])
     plural = "" if len(reading.articles) == 1 else "s"
     print(f"{len(reading.articles)} article{plural} valid in {args.seeds}/")
     return 0
