@@ -32,7 +32,14 @@ def _feeds(command: str, *options: str, **values: str | None) -> None:
         raise Exit(code=code)
 
 
-@task(help={**SITE_HELP, "skip_invalid": "publish the valid articles despite invalid ones"})
+@task(
+    help={
+        **SITE_HELP,
+        "skip_invalid": "publish the valid articles despite invalid ones",
+        "no_cache": "ignore the build cache; render and compare everything",
+        "jobs": "worker processes (default: one per core)",
+    }
+)
 def build(
     c: Context,
     seeds: str = "seeds",
@@ -40,9 +47,12 @@ def build(
     config: str | None = None,
     base_url: str | None = None,
     skip_invalid: bool = False,
+    no_cache: bool = False,
+    jobs: int = 0,
 ) -> None:
     """Build public/ from seeds/: feeds, JSON API and HTML pages."""
-    flags = ["--skip-invalid"] if skip_invalid else []
+    flags = ["--skip-invalid"] * skip_invalid + ["--no-cache"] * no_cache
+    flags += ["--jobs", str(jobs)] if jobs else []
     _feeds("build", *flags, seeds=seeds, output=output, config=config, base_url=base_url)
 
 

@@ -76,5 +76,5 @@ def german_locale() -> Callable[[], AbstractContextManager[None]]:
 
 
 def make_site(**changes: object) -> Site:
-    """The test site with some settings changed."""
-    return test_site().model_copy(update=changes)
+    """The test site with some settings changed (validated like a real configuration)."""
+    return Site.model_validate({**test_site().model_dump(), **changes})

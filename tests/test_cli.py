@@ -95,9 +95,18 @@ def test_usage_error_exits_2(project, capsys):
 
 
 def test_missing_seeds_folder(project, capsys):
-    """A --seeds folder that does not exist is reported, not a traceback."""
-    assert run("build", "--seeds", "nowhere") == 1
+    """A --seeds folder that does not exist is a usage error (exit 2), not a traceback."""
+    assert run("build", "--seeds", "nowhere") == 2
     assert "nowhere: no such folder of seed files" in capsys.readouterr().err
+
+
+def test_skip_invalid_never_publishes_an_empty_site(project, capsys):
+    """With every article invalid, --skip-invalid still fails rather than empty the site."""
+    assert run("build") == 0
+    for path in (project / "seeds").glob("*.txt"):
+        path.write_bytes(BAD_SEED)
+    assert run("build", "--skip-invalid") == 1
+    assert (project / "public" / "articles").is_dir()
 
 
 def test_base_url_flag_moves_links_not_ids(project):
@@ -112,7 +121,7 @@ def test_base_url_flag_moves_links_not_ids(project):
 def test_clean_removes_the_output(project):
     """clean removes a built output folder."""
     assert run("build") == 0
-    assert run("clean") == 0
+    assert main(["clean"]) == 0
     assert not (project / "public").exists()
 
 

@@ -54,6 +54,19 @@ def test_layers_override_in_order(pyproject, tmp_path, monkeypatch):
         ("colour = 1", "configuration: colour: unknown key"),
         ('author = { email = "a@b.c" }', "configuration: author.name: missing"),
         ('id_authority = "not an authority"', "id_authority 'not an authority' is not a domain"),
+        ('timezone = "localtime"', "configuration: timezone: unknown time zone 'localtime'"),
+        ('base_url = "https://example.com/#"', "has a query or fragment"),
+        ('base_url = "https://example.com?"', "has a query or fragment"),
+        ('base_url = "https://example.com/my blog/"', "characters a URL cannot carry"),
+        ('base_url = "https://user:secret@example.com/"', "has a user name"),
+        ('base_url = "https://example.com:99999/"', "has an invalid port"),
+        ('title = "a\\u0001b"', "configuration: title: control character U+0001"),
+        ('title = "  "', "configuration: title: is only white space"),
+        ('author = { name = "x\\u000c" }', "configuration: author.name: control character U+000C"),
+        (
+            "[tool.feeds]\ntitle = 'x'",
+            "configuration: tool: unknown key; a --config file holds the keys",
+        ),
     ],
 )
 def test_invalid_keys_are_named(pyproject, tmp_path, toml, message):
@@ -76,5 +89,11 @@ def test_unparseable_toml(pyproject, tmp_path):
     """A TOML syntax error is reported as a configuration error, not a traceback."""
     config = tmp_path / "site.toml"
     config.write_text("title = \n")
-    with pytest.raises(ConfigError, match="configuration"):
+    with pytest.raises(ConfigError, match=r"site\.toml: not valid TOML: .*line 1"):
         load_site(pyproject, config)
+
+
+def test_base_url_is_normalised(pyproject, tmp_path):
+    """Scheme and host are lowercased and a trailing slash added."""
+    site = load_site(pyproject, None, {"base_url": "HTTPS://News.Example.COM/blog"})
+    assert site.base_url == "https://news.example.com/blog/"

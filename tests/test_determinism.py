@@ -19,15 +19,23 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+# Python applies only LC_CTYPE from the environment; apply all of it, as a host
+# program embedding feeds might, so LC_ALL really reaches time formatting.
+_WITH_LOCALE = (
+    "import locale, sys; locale.setlocale(locale.LC_ALL, ''); "
+    "from feeds.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 def _build_in_subprocess(output: Path, **environment: str) -> dict[str, bytes]:
     env = {**os.environ, **environment}
-    command = [sys.executable, "-m", "feeds.cli", "build", "--seeds", str(SEEDS)]
+    command = [sys.executable, "-c", _WITH_LOCALE, "build", "--seeds", str(SEEDS)]
     command += ["--output", str(output), "--config", str(SITE_CONFIG)]
     subprocess.run(command, env=env, check=True, capture_output=True, cwd=output.parent)
     return _snapshot(output)
 
 
-def test_same_bytes_across_time_zones_locales_and_hash_seeds(tmp_path):
+def test_same_bytes_across_time_zones_locales_and_hash_seeds(tmp_path, german_locale):
     """TZ, LC_ALL and PYTHONHASHSEED change nothing in the output."""
     first = _build_in_subprocess(tmp_path / "a", TZ="UTC", LC_ALL="C.UTF-8", PYTHONHASHSEED="1")
     second = _build_in_subprocess(

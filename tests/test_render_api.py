@@ -42,7 +42,20 @@ def test_every_document_validates_against_its_schema(tree, site):
         document = json.loads(tree[path])
         schema = registry.contents(document["$schema"])
         assert document["$schema"].startswith(site.url(API + "schema/"))
-        Draft202012Validator(schema, registry=registry).validate(document)
+        checker = Draft202012Validator.FORMAT_CHECKER
+        Draft202012Validator(schema, registry=registry, format_checker=checker).validate(document)
+
+
+def test_schemas_check_date_formats(tree):
+    """The date-time format of the schemas is enforced (rfc3339-validator is installed)."""
+    registry = _validator(tree)
+    schema = registry.contents(next(s for s in registry if s.endswith("article.json")))
+    checker = Draft202012Validator.FORMAT_CHECKER
+    document = json.loads(tree[PurePosixPath(API + "articles/same-day-as-the-sample.json")])
+    document["published"] = "23 August 2025"
+    assert not Draft202012Validator(schema, registry=registry, format_checker=checker).is_valid(
+        document
+    )
 
 
 def test_index_links_reach_everything(tree, site, articles):

@@ -88,6 +88,25 @@ def test_same_bytes_under_another_locale(site, articles, german_locale):
     assert b"Sa, 23 Aug" not in german[PurePosixPath("rss.xml")]
 
 
+def test_rendering_never_switches_the_process_locale(site, articles, monkeypatch):
+    """feedgen's process-wide, thread-unsafe setlocale() is never called."""
+
+    def forbidden(*args):
+        raise AssertionError(f"setlocale{args} called while rendering feeds")
+
+    monkeypatch.setattr(locale, "setlocale", forbidden)
+    render_feeds(site, articles)
+
+
+def test_atom_id_survives_a_move(articles):
+    """The Atom feed id is a tag: URI that does not change with base_url."""
+    moved = make_site(base_url="https://elsewhere.example.net/")
+    ids = {
+        parse_xml_feed(render_feeds(s, articles), "atom.xml").feed.id for s in (make_site(), moved)
+    }
+    assert ids == {"tag:example.org,2025-08-23:feed"}
+
+
 def test_generator_is_ours(tree):
     """The feeds name us as generator, without feedgen's version stamp."""
     assert parse_xml_feed(tree, "atom.xml").feed.generator == "feeds"

@@ -116,7 +116,14 @@ def test_metadata_overrides_and_adds(site):
             3,
             "expected a blank line after the slug",
         ),
-        (b"2025-08-23\nslug\nupdated: 2025-08-01\n\nBody.\n", 0, "is before the publication date"),
+        (b"2025-08-23\nslug\nupdated: 2025-08-01\n\nBody.\n", 3, "is before the publication date"),
+        (b"2025-08-23\nslug\n\nVertical\x0btab.\n", 4, "U+000B"),
+        (b"2025-08-23\nslug\n\nShift\x0eout.\n", 4, "U+000E"),
+        (b"2025-08-23\nslug\n\nUnit\x1fseparator.\n", 4, "U+001F"),
+        ("2025-08-23\nslug\n\nNon\uffffcharacter.\n".encode(), 4, "U+FFFF"),
+        ("2025-08-23\nslug\n\nNext\x85line.\n".encode(), 4, "U+0085"),
+        (b"1899-12-31\nslug\n\nBody.\n", 1, "year 1899 is out of range"),
+        (b"2101-01-01\nslug\n\nBody.\n", 1, "year 2101 is out of range"),
         (b"2025-08-23\nslug\nupdated: soon\n\nBody.\n", 3, "unreadable date 'soon'"),
     ],
 )
@@ -132,6 +139,26 @@ def test_error_prints_like_a_compiler_message(site):
     assert str(slug) == "seeds/x.txt:2: slug 'Bad Slug' is not URL-safe; use 'bad-slug'"
     (empty,) = problems_of(b"", site)
     assert str(empty).startswith("seeds/x.txt: file is empty")
+
+
+def test_invalid_utf8_does_not_hide_other_problems(site):
+    """Each undecodable byte is reported (column in characters) beside the file's other problems."""
+    problems = problems_of(
+        "2025-02-30\nBad Slug\n\nCafé \udcff and \udcfe.\n".encode(errors="surrogateescape"), site
+    )
+    assert [(p.line, p.message.split(";")[0]) for p in problems] == [
+        (1, "impossible date '2025-02-30': February 2025 has 28 days"),
+        (2, "slug 'Bad Slug' is not URL-safe"),
+        (4, "invalid UTF-8 at column 6 (byte 0xff)"),
+        (4, "invalid UTF-8 at column 12 (byte 0xfe)"),
+    ]
+
+
+def test_fractional_seconds_are_dropped(site):
+    """Sub-second times are cut to the second, which every feed format can carry."""
+    article = parse(b"2025-08-23T09:30:00.7+09:00\nslug\n\nBody.\n", site)
+    assert article.published.microsecond == 0
+    assert article.published.second == 0
 
 
 def test_every_problem_of_a_file_at_once(site):

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from feeds._write import MANIFEST, publish_rank, remove_tree, write_tree
+from feeds._write import MANIFEST, TreeWriter, publish_rank, remove_tree, write_tree
 from feeds.errors import WriteError
 
 
@@ -134,3 +134,33 @@ def test_abandoned_staging_folders_are_removed(tmp_path):
     write_tree({PurePosixPath("a.txt"): b"1"}, tmp_path / "public")
     assert not abandoned.exists()
     assert live.exists(), "a running build's staging folder is not touched"
+
+
+def test_files_a_build_did_not_write_are_left_alone(tmp_path):
+    """A CNAME or .git folder put into the output survives rebuilds, with and without cache."""
+    output = tmp_path / "public"
+    write_tree({PurePosixPath("a.txt"): b"1"}, output)
+    (output / "CNAME").write_text("news.example.com")
+    (output / ".git").mkdir()
+    (output / ".git" / "HEAD").write_text("ref")
+    write_tree({PurePosixPath("b.txt"): b"2"}, output)
+    with TreeWriter(output, trust_manifest=False) as writer:
+        writer.add(PurePosixPath("b.txt"), b"3")
+        writer.commit()
+    assert (output / "CNAME").read_text() == "news.example.com"
+    assert (output / ".git" / "HEAD").read_text() == "ref"
+    assert not (output / "a.txt").exists()
+
+
+def test_output_may_be_the_current_folder(tmp_path, monkeypatch):
+    """'--output .' in an empty folder builds there."""
+    monkeypatch.chdir(tmp_path)
+    write_tree({PurePosixPath("a.txt"): b"1"}, Path())
+    assert (tmp_path / "a.txt").read_bytes() == b"1"
+
+
+def test_output_below_a_file_is_a_write_error(tmp_path):
+    """An output whose parent is a file gives a WriteError, not a traceback."""
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(WriteError, match="cannot write beside it"):
+        write_tree({PurePosixPath("a.txt"): b"1"}, tmp_path / "file" / "public")

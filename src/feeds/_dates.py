@@ -3,7 +3,9 @@
 Accepted: ``23 August, 2025``, ``23 August 2025``, ``August 23, 2025``,
 ``2025-08-23`` and ISO date-times (``2025-08-23T09:30:00+09:00``). Month names
 come from the table below, never from ``strptime('%B')``, whose names follow
-the process locale. A date without a time is midnight in the site's time zone.
+the process locale. A date without a time is midnight in the site's time zone;
+fractions of a second are dropped; years outside 1900-2100 are refused (feed
+readers misread them).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
-from datetime import MINYEAR, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 MONTH_NAMES = (
@@ -22,6 +24,7 @@ MONTHS = {name.lower(): number for number, name in enumerate(MONTH_NAMES, start=
 MONTHS.update({name[:3]: number for name, number in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 EXAMPLE = "write the date like '23 August, 2025' or '2025-08-23'"
 
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
@@ -62,8 +65,11 @@ def _month_number(name: str) -> int:
 
 
 def _calendar_date(year: int, month: int, day: int, text: str) -> date:
-    if year < MINYEAR:
-        raise DateProblem(f"impossible date {text!r}: there is no year {year}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateProblem(
+            f"year {year} is out of range in {text!r}; feed readers misread dates "
+            f"outside {FIRST_YEAR}-{LAST_YEAR}"
+        )
     try:
         return date(year, month, day)
     except ValueError:
@@ -88,6 +94,7 @@ def _iso_datetime(text: str, zone: ZoneInfo) -> datetime:
         raise DateProblem(
             f"impossible time in {text!r}; write it like '2025-08-23T09:30:00+09:00'"
         ) from None
+    value = value.replace(microsecond=0)  # RSS cannot carry less than a second
     return value if value.tzinfo else value.replace(tzinfo=zone)
 
 

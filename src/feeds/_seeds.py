@@ -26,12 +26,11 @@ from pydantic import ValidationError
 from titlecase import titlecase
 
 from feeds._dates import DateProblem, parse_date
-from feeds.errors import SeedError, SeedErrors
-from feeds.models import Article, Site, _plain_message, check_slug
+from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
+from feeds.models import NOT_TEXT, Article, Site, _plain_message, check_slug
 
 METADATA_KEYS = ("author", "summary", "tags", "title", "updated")
-# Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_UNDECODABLE = "\ufffd"
 _METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
 _SLUG_LINE = 2
 
@@ -56,39 +55,48 @@ class _Reading:
 def parse_seed(path: str, data: bytes, site: Site) -> Article:
     """Read one seed file; raise SeedErrors listing every problem in it."""
     reading = _Reading(path)
-    text = _decode(data, reading)
-    if text is not None:
-        _read_text(text, reading, site)
+    _read_text(_decode(data, reading), reading, site)
     article = _validate(reading, site) if not reading.problems else None
     if reading.problems or article is None:
         raise SeedErrors(reading.problems)
     return article
 
 
-def _decode(data: bytes, reading: _Reading) -> str | None:
+def _decode(data: bytes, reading: _Reading) -> str:
+    """The text, with every byte that is not UTF-8 reported and replaced."""
     data = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        reading.problem(
-            line,
-            f"invalid UTF-8 at column {column} (byte {data[error.start]:#04x}); "
-            "save the file as UTF-8",
-        )
-        return None
+    text = data.decode("utf-8", errors="replace")
+    if _UNDECODABLE in text:  # bad bytes, or a U+FFFD the author wrote: check
+        _report_undecodable(data, reading)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _report_undecodable(data: bytes, reading: _Reading) -> None:
+    for line_number, line in enumerate(data.split(b"\n"), start=1):
+        start = 0
+        while True:
+            try:
+                line[start:].decode("utf-8")
+                break
+            except UnicodeDecodeError as error:
+                bad = start + error.start
+                column = len(line[:bad].decode("utf-8", errors="replace")) + 1
+                reading.problem(
+                    line_number,
+                    f"invalid UTF-8 at column {column} (byte {line[bad]:#04x}); "
+                    "save the file as UTF-8",
+                )
+                start = start + error.end
 
 
 def _read_text(text: str, reading: _Reading, site: Site) -> None:
     lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
-        for match in _NOT_XML.finditer(line):
+        for match in NOT_TEXT.finditer(line):
             reading.problem(
                 number,
                 f"control character U+{ord(match.group()):04X} at column {match.start() + 1} "
-                "cannot be published in XML; delete it",
+                "cannot be published; delete it",
             )
     if not text.strip():
         reading.problem(
@@ -187,6 +195,13 @@ def _read_body(lines: list[str], start: int, reading: _Reading) -> None:
 def _validate(reading: _Reading, site: Site) -> Article | None:
     fields = reading.fields
     slug, published = fields["slug"], fields["published"]
+    if "updated" in fields and fields["updated"] < published:
+        reading.problem(
+            reading.lines["updated"],
+            f"updated {fields['updated'].isoformat()} is before the publication date "
+            f"{published.isoformat()}; fix one of them",
+        )
+        return None
     values = {
         "title": titlecase(slug.replace("-", " ")),
         "summary": fields["paragraphs"][0] if "paragraphs" in fields else "",
@@ -218,8 +233,9 @@ def article_path(slug: str) -> str:
 
 def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]]:
     """Read every ``*.txt`` below a folder; return the valid articles and every problem."""
-    results = [read_seed(str(path), path.read_bytes(), site) for path in seed_paths(folder)]
-    return settle(results)
+    sources, unreadable = scan_seeds(folder)
+    results = [read_seed(path, data, site) for path, data in sources]
+    return settle([*results, unreadable])
 
 
 def read_seed(path: str, data: bytes, site: Site) -> Article | list[SeedError]:
@@ -246,13 +262,25 @@ def settle(results: Iterable[Article | list[SeedError]]) -> tuple[list[Article],
     if duplicates:
         taken = {error.path for error in duplicates}
         articles = [article for article in articles if article.source not in taken]
-    return articles, sorted(problems + duplicates)
+    return articles, sort_problems(problems + duplicates)
+
+
+def scan_seeds(folder: Path) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
+    """Every seed file's path and bytes, in a fixed order; a problem for each unreadable one."""
+    sources: list[tuple[str, bytes]] = []
+    unreadable: list[SeedError] = []
+    for path in seed_paths(folder):
+        try:
+            sources.append((str(path), path.read_bytes()))
+        except OSError as error:
+            unreadable.append(SeedError(str(path), 0, f"cannot read the file: {error.strerror}"))
+    return sources, unreadable
 
 
 def seed_paths(folder: Path) -> list[Path]:
     """The seed files below a folder, in a fixed order (hidden files skipped)."""
     if not folder.is_dir():
-        raise SeedErrors([SeedError(str(folder), 0, "no such folder of seed files")])
+        raise ConfigError(f"{folder}: no such folder of seed files; check --seeds")
     return sorted(
         path
         for path in folder.rglob("*.txt")

@@ -22,13 +22,15 @@ SIGTERM are held back while files are moved in (a few milliseconds for a
 typical change), and after a hard kill the manifest, marked incomplete until the
 end, makes the next build re-hash the files on disk instead of trusting it.
 
-Safety: every path must stay inside the output folder, and an existing output
-is replaced only if it is empty or holds a feeds manifest, so a mistyped
-``--output`` never deletes someone's folder.
+Safety: every path must stay inside the output folder; an existing output is
+written to only if it is empty or holds a feeds manifest, so a mistyped
+``--output`` never touches someone's folder; and only files a build recorded
+in the manifest are ever deleted (a ``CNAME`` or ``.git`` put there stays).
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import secrets
@@ -82,18 +84,29 @@ class TreeWriter:
     """Collects the files of a build and puts them in place on ``commit``."""
 
     def __init__(self, output: Path, *, trust_manifest: bool = True) -> None:
+        output = Path(os.path.abspath(output))  # noqa: PTH100  (resolve() would follow links)
         _check_replaceable(output)
         self.output = output
         self.fresh = not output.is_dir() or not any(output.iterdir())
-        self.previous = {} if self.fresh else _previous_files(output, trust_manifest)
+        manifest = None if self.fresh else _read_manifest(output)
+        # Only files a build recorded are ever deleted: a CNAME or .git a user put there stays.
+        self.owned = set(manifest.files) if manifest else set()
+        self.previous: dict[str, str] | None = None  # None: compare with the files on disk
+        if self.fresh:
+            self.previous = {}
+        elif trust_manifest and manifest is not None and manifest.complete:
+            self.previous = manifest.files
         self.files: dict[str, str] = {}
         self.staged: list[str] = []
-        output.parent.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned_staging(output)
-        self.staging = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        self.staging.mkdir()
-        self._folders: set[Path] = {self.staging}
         self.articles = 0
+        self.staging = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            _remove_abandoned_staging(output)
+            self.staging.mkdir()
+        except OSError as error:
+            raise WriteError(f"{output}: cannot write beside it: {error}") from error
+        self._folders: set[Path] = {self.staging}
 
     def __enter__(self) -> TreeWriter:
         return self
@@ -108,6 +121,11 @@ class TreeWriter:
 
     def unchanged(self, path: str, file_digest: str) -> bool:
         """Whether the output already holds this file with this hash."""
+        if self.previous is None:  # manifest not trusted: look at the file itself
+            try:
+                return digest((self.output / path).read_bytes()) == file_digest
+            except OSError:
+                return False
         return self.previous.get(path) == file_digest
 
     def add(self, path: PurePosixPath, data: bytes) -> None:
@@ -140,7 +158,7 @@ class TreeWriter:
     def commit(self, articles: int = 0) -> WriteReport:
         """Put the new tree in place; raise WriteError (output untouched) if that fails."""
         self.articles = articles
-        stale = sorted(set(self.previous) - set(self.files), key=publish_rank, reverse=True)
+        stale = sorted(self.owned - set(self.files), key=publish_rank, reverse=True)
         try:
             if self.fresh:
                 self._write_manifest(self.staging, complete=True)
@@ -225,18 +243,6 @@ def _read_manifest(output: Path) -> Manifest | None:
     return manifest if valid and isinstance(manifest.complete, bool) else None
 
 
-def _previous_files(output: Path, trust_manifest: bool) -> dict[str, str]:
-    """The output's files and hashes: from its manifest, or read from disk when in doubt."""
-    manifest = previous_build(output) if trust_manifest else None
-    if manifest is not None:
-        return manifest.files
-    return {
-        path.relative_to(output).as_posix(): digest(path.read_bytes())
-        for path in output.rglob("*")
-        if path.is_file() and not path.name.startswith(MANIFEST)
-    }
-
-
 def _replace_empty(staging: Path, output: Path) -> None:
     if output.is_dir():
         output.rmdir()  # empty, checked by the caller
@@ -267,7 +273,7 @@ def _signals_held() -> Iterator[None]:
 
 def _remove_abandoned_staging(output: Path) -> None:
     """Remove staging folders left by builds that were killed (their process is gone)."""
-    for folder in output.parent.glob(f".{output.name}.*.tmp"):
+    for folder in output.parent.glob(f".{glob.escape(output.name)}.*.tmp"):
         pid = folder.name.removeprefix(f".{output.name}.").split(".")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)

@@ -30,7 +30,7 @@ from feeds._cache import (
     seeds_fingerprint,
 )
 from feeds._parallel import default_jobs, ordered_map
-from feeds._seeds import read_seed, seed_paths, settle
+from feeds._seeds import read_seed, scan_seeds, settle
 from feeds._timeline import newest_first
 from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import SeedError, SeedErrors, WriteError
@@ -91,15 +91,17 @@ def read_articles(
     seeds: Path, site: Site, cache: BuildCache | None = None, jobs: int = 1
 ) -> Reading:
     """Every valid article, newest first, and every problem; unchanged seeds come from the cache."""
-    return _parse(scan_seeds(seeds), site, cache or BuildCache(None, "", site.zone), jobs)
+    sources, unreadable = scan_seeds(seeds)
+    return _parse(sources, unreadable, site, cache or BuildCache(None, "", site.zone), jobs)
 
 
-def scan_seeds(seeds: Path) -> list[tuple[str, bytes]]:
-    """The path and bytes of every seed file, in a fixed order."""
-    return [(str(path), path.read_bytes()) for path in seed_paths(seeds)]
-
-
-def _parse(sources: list[tuple[str, bytes]], site: Site, cache: BuildCache, jobs: int) -> Reading:
+def _parse(
+    sources: list[tuple[str, bytes]],
+    unreadable: list[SeedError],
+    site: Site,
+    cache: BuildCache,
+    jobs: int,
+) -> Reading:
     hashes = [seed_hash(data) for _, data in sources]
     cached = cache.articles([(seed, path) for seed, (path, _) in zip(hashes, sources, strict=True)])
     results: list[Article | list[SeedError]] = []
@@ -116,7 +118,7 @@ def _parse(sources: list[tuple[str, bytes]], site: Site, cache: BuildCache, jobs
         results[index] = result
         if isinstance(result, Article):
             cache.remember_article(hashes[index], result)
-    articles, problems = settle(results)
+    articles, problems = settle([*results, unreadable])
     return Reading(newest_first(articles), problems, hashes)
 
 
@@ -139,15 +141,16 @@ def build(
     cache = BuildCache(
         cache_path(output) if use_cache else None, build_scope(site, output), site.zone
     )
-    sources = scan_seeds(seeds)
+    sources, unreadable = scan_seeds(seeds)
     fingerprint = seeds_fingerprint((path, seed_hash(data)) for path, data in sources)
-    if cache.unchanged_since_last_build(fingerprint) and (done := previous_build(output)):
+    fresh = not unreadable and cache.unchanged_since_last_build(fingerprint)
+    if fresh and (done := previous_build(output)):
         seconds = time.perf_counter() - started
         return BuildReport(output, done.articles, len(done.files), seconds)
-    reading = _parse(sources, site, cache, jobs)
+    reading = _parse(sources, unreadable, site, cache, jobs)
     del sources
-    if reading.problems and not skip_invalid:
-        raise SeedErrors(reading.problems)
+    if reading.problems and not (skip_invalid and reading.articles):
+        raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
     with TreeWriter(output, trust_manifest=use_cache) as writer:
         _write_article_outputs(site, reading.articles, writer, cache, jobs)
         for renderer in SITE_RENDERERS:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from feeds._cache import BuildCache, build_scope, cache_path
@@ -37,41 +37,45 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="feeds", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for name, handler, help_text in (
-        ("build", _build, "build the output folder from the seed files"),
-        ("validate", _validate, "check the seed files and configuration; write nothing"),
-        ("clean", _clean, "remove the output folder"),
-        ("serve", _serve, "preview the output folder on localhost"),
-    ):
-        command = commands.add_parser(name, help=help_text, description=help_text)
-        command.set_defaults(command=handler)
-        _add_site_options(command)
-        if name == "build":
-            command.add_argument(
-                "--skip-invalid",
-                action="store_true",
-                help="publish the valid articles despite invalid ones (problems are still printed)",
-            )
-            command.add_argument(
-                "--no-cache",
-                action="store_true",
-                help="ignore the build cache and the output's manifest; render and compare all",
-            )
-            command.add_argument(
-                "--jobs", type=int, default=None, help="worker processes (default: one per core)"
-            )
-        if name == "serve":
-            command.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-            command.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    build = _command(commands, "build", _build, "build the output folder from the seed files")
+    _add_site_options(build)
+    build.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="publish the valid articles despite invalid ones (problems are still printed)",
+    )
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ignore the build cache and the output's manifest; render and compare all",
+    )
+    build.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    validate = _command(commands, "validate", _validate, "check seeds and configuration only")
+    _add_site_options(validate)
+    _command(commands, "clean", _clean, "remove the output folder")
+    serve = _command(commands, "serve", _serve, "preview the output folder on localhost")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    help_text: str,
+) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=help_text, description=help_text)
+    command.set_defaults(command=handler)
+    command.add_argument(
+        "--output", type=Path, default=Path("public"), help="output folder (default: public)"
+    )
+    return command
 
 
 def _add_site_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--seeds", type=Path, default=Path("seeds"), help="folder of articles (default: seeds)"
-    )
-    command.add_argument(
-        "--output", type=Path, default=Path("public"), help="output folder (default: public)"
     )
     command.add_argument(
         "--config", type=Path, help="TOML file of [tool.feeds] keys, over pyproject.toml"
@@ -110,6 +114,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    if not args.output.exists():
+        print(f"{args.output}/ does not exist; nothing to remove")
+        return 0
     remove_tree(args.output)
     print(f"removed {args.output}/")
     return 0

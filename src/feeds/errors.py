@@ -21,7 +21,7 @@ class FeedsError(Exception):
     exit_code = 1
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class SeedError(FeedsError):
     """A problem at one line of one seed file (line 0: the whole file)."""
 
@@ -39,7 +39,7 @@ class SeedErrors(FeedsError):
     """Every problem found in a set of seed files, sorted by path and line."""
 
     def __init__(self, errors: Iterable[SeedError]) -> None:
-        self.errors = sorted(set(errors))
+        self.errors = sort_problems(errors)
         files = len({error.path for error in self.errors})
         super().__init__(
             f"{len(self.errors)} problem{'s' * (len(self.errors) != 1)} "
@@ -48,6 +48,11 @@ class SeedErrors(FeedsError):
 
     def __str__(self) -> str:
         return "\n".join([*map(str, self.errors), self.args[0]])
+
+
+def sort_problems(errors: Iterable[SeedError]) -> list[SeedError]:
+    """Problems by path and line, each once, in the order found within a line."""
+    return sorted(dict.fromkeys(errors), key=lambda error: (error.path, error.line))
 
 
 class ConfigError(FeedsError):

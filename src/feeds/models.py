@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from markupsafe import escape
 from pydantic import (
@@ -44,12 +45,29 @@ from slugify import slugify
 from feeds.errors import ConfigError
 
 SLUG_MAX_LENGTH = 120
+# Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can), and the C1
+# controls, which it can but which are never text (most often a wrong encoding).
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Zone files that mean different things on different machines.
+_MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+_URL_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
 _AUTHORITY = re.compile(
     r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
 )
+
+
+def check_text(value: str) -> str:
+    """Refuse text that feeds cannot publish: control characters, or only white space."""
+    if match := NOT_TEXT.search(value):
+        raise ValueError(
+            f"control character U+{ord(match.group()):04X} cannot be published; delete it"
+        )
+    if value and not value.strip():
+        raise ValueError("is only white space; write some text or leave it out")
+    return value
 
 
 def check_slug(slug: str) -> str:
@@ -80,6 +98,11 @@ class Author(Frozen):
 
     name: NonEmpty
     email: str | None = Field(default=None, pattern=_EMAIL.pattern)
+
+    @field_validator("name")
+    @classmethod
+    def _publishable_name(cls, value: str) -> str:
+        return check_text(value)
 
 
 _config_files: ContextVar[tuple[Path | None, Path | None]] = ContextVar(
@@ -113,20 +136,36 @@ class Site(BaseSettings):
     @field_validator("base_url")
     @classmethod
     def _absolute_base_url(cls, value: str) -> str:
+        example = "write it like 'https://news.example.com/'"
         parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError(
-                f"{value!r} is not an absolute http(s) URL; write it like 'https://news.example.com/'"
-            )
-        if parts.query or parts.fragment:
+        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute http(s) URL; {example}")
+        if "?" in value or "#" in value:
             raise ValueError(f"{value!r} has a query or fragment; give the site's root URL")
-        return value if value.endswith("/") else value + "/"
+        if parts.username is not None or not _URL_PATH.fullmatch(parts.path or "/"):
+            raise ValueError(
+                f"{value!r} has a user name or characters a URL cannot carry; {example}"
+            )
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError(f"{value!r} has an invalid port; {example}") from None
+        host = parts.hostname + (f":{port}" if port else "")
+        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        return f"{parts.scheme.lower()}://{host}{path}"
+
+    @field_validator("title", "description", "language")
+    @classmethod
+    def _publishable_text(cls, value: str) -> str:
+        return check_text(value)
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
+            if value in _MACHINE_ZONES or value not in available_timezones():
+                raise ZoneInfoNotFoundError(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
                 f"unknown time zone {value!r}; use an IANA name like 'Europe/Paris'"
@@ -192,27 +231,38 @@ def load_site(
     """Read the site configuration from every layer, or raise ConfigError naming the key."""
     if config_file is not None and not config_file.is_file():
         raise ConfigError(f"{config_file}: no such configuration file")
+    for path in (config_file, pyproject):
+        _check_toml(path)
     try:
         with _reading(pyproject, config_file):
             return Site(**dict(overrides or {}))
     except ValidationError as error:
         raise ConfigError(describe_config_errors(error)) from None
-    except ValueError as error:  # a TOML file that does not parse
-        raise ConfigError(f"configuration: {error}") from None
+
+
+def _check_toml(path: Path | None) -> None:
+    if path is None or not path.is_file():
+        return
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
 
 
 def describe_config_errors(error: ValidationError) -> str:
     """One line per invalid key, each naming the key and the fix."""
     lines = []
     for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"]) or "configuration"
+        key = ".".join(str(part) for part in problem["loc"])
         if problem["type"] == "missing":
             message = "missing; set it in [tool.feeds] of pyproject.toml"
+        elif problem["type"] == "extra_forbidden" and key == "tool":
+            message = "unknown key; a --config file holds the keys themselves, without [tool.feeds]"
         elif problem["type"] == "extra_forbidden":
             message = "unknown key; remove it or check its spelling"
         else:
             message = _plain_message(problem)
-        lines.append(f"configuration: {key}: {message}")
+        lines.append(f"configuration: {key}: {message}" if key else f"configuration: {message}")
     return "\n".join(lines)
 
 

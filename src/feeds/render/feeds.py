@@ -36,7 +36,7 @@ feedgen.entry.formatRFC2822 = format_datetime
 def render_feeds(site: Site, articles: Sequence[Article]) -> Tree:
     """The subscription feeds: the newest ``feed_limit`` articles as RSS and Atom."""
     newest = articles[: site.feed_limit]
-    generator = _feed(site, newest)
+    generator = _feed(site, newest, feed_id(site, articles))
     entries = list(zip(generator.entry(), newest, strict=True))
     # feedgen keeps one identifier per entry for both formats: RSS gets the
     # permalink guid, then Atom the stable tag: URI.
@@ -51,6 +51,16 @@ def render_feeds(site: Site, articles: Sequence[Article]) -> Tree:
     return {PurePosixPath(RSS_PATH): _xml_bytes(rss), PurePosixPath(ATOM_PATH): _xml_bytes(atom)}
 
 
+def feed_id(site: Site, articles: Sequence[Article]) -> str:
+    """The Atom feed's id: a tag: URI that survives a change of domain.
+
+    Its date is the oldest article's (RFC 4151 wants a day the authority was
+    held; ``articles`` run newest first); a site with no article uses 1970-01-01.
+    """
+    oldest = articles[-1].published.date().isoformat() if articles else "1970-01-01"
+    return f"tag:{site.id_authority},{oldest}:feed"
+
+
 def _link_to(generator: FeedGenerator, site: Site, path: str, media_type: str) -> None:
     """Self link first, the home page last: RSS takes its channel <link> from the last."""
     self_link = {"href": site.url(path), "rel": "self", "type": media_type}
@@ -58,10 +68,10 @@ def _link_to(generator: FeedGenerator, site: Site, path: str, media_type: str) -
     generator.link([self_link, home_link], replace=True)
 
 
-def _feed(site: Site, articles: Sequence[Article]) -> FeedGenerator:
+def _feed(site: Site, articles: Sequence[Article], identifier: str) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
-    generator.id(site.url(ATOM_PATH))
+    generator.id(identifier)
     generator.title(site.title)
     generator.description(site.description or site.title)
     generator.language(site.language)
