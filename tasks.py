@@ -13,6 +13,7 @@ from invoke import Collection, Context, Exit, task
 from feeds.cli import main as feeds_main
 
 PYTHON = sys.executable  # the venv's Python, even when the venv is not activated
+NOW_HELP = "publish as of this ISO date-time (default: SOURCE_DATE_EPOCH, else now)"
 SITE_HELP = {
     "seeds": "folder of article files (default: seeds)",
     "output": "output folder (default: public)",
@@ -38,6 +39,7 @@ def _feeds(command: str, *options: str, **values: str | None) -> None:
         "skip_invalid": "publish the valid articles despite invalid ones",
         "no_cache": "ignore the build cache; render and compare everything",
         "jobs": "worker processes (default: one per core)",
+        "now": NOW_HELP,
     }
 )
 def build(
@@ -49,19 +51,30 @@ def build(
     skip_invalid: bool = False,
     no_cache: bool = False,
     jobs: int = 0,
+    now: str | None = None,
 ) -> None:
     """Build public/ from seeds/: feeds, JSON API and HTML pages."""
     flags = ["--skip-invalid"] * skip_invalid + ["--no-cache"] * no_cache
     flags += ["--jobs", str(jobs)] if jobs else []
-    _feeds("build", *flags, seeds=seeds, output=output, config=config, base_url=base_url)
+    _feeds("build", *flags, seeds=seeds, output=output, config=config, base_url=base_url, now=now)
 
 
-@task(help={key: SITE_HELP[key] for key in ("seeds", "config", "base_url")})
+@task(help={**{key: SITE_HELP[key] for key in ("seeds", "config", "base_url")}, "now": NOW_HELP})
 def validate(
-    c: Context, seeds: str = "seeds", config: str | None = None, base_url: str | None = None
+    c: Context,
+    seeds: str = "seeds",
+    config: str | None = None,
+    base_url: str | None = None,
+    now: str | None = None,
 ) -> None:
-    """Check every article and the configuration; write nothing (exit 1 on problems)."""
-    _feeds("validate", seeds=seeds, config=config, base_url=base_url)
+    """Check articles and configuration, list scheduled ones and drafts; write nothing."""
+    _feeds("validate", seeds=seeds, config=config, base_url=base_url, now=now)
+
+
+@task(help={"headline": "the article's headline", "seeds": SITE_HELP["seeds"]})
+def new(c: Context, headline: str, seeds: str = "seeds", config: str | None = None) -> None:
+    """Write seeds/<slug>.txt for a new article dated today; print its path."""
+    _feeds("new", headline, seeds=seeds, config=config)
 
 
 @task(help={"output": SITE_HELP["output"]})
@@ -106,4 +119,4 @@ def golden(c: Context, update: bool = False) -> None:
         c.run(f"{PYTHON} -m pytest tests/test_golden.py")
 
 
-namespace = Collection(build, validate, clean, serve, test, lint, format_, golden)
+namespace = Collection(build, validate, new, clean, serve, test, lint, format_, golden)

@@ -105,22 +105,26 @@ def test_noop_rebuild_writes_nothing(seeds, tmp_path):
 
 
 def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path):
-    """Editing an old article rewrites its page, its document and the list page holding it."""
+    """Editing the oldest article rewrites its page and document and the lists holding it."""
     output = tmp_path / "public"
-    site = test_site()  # feed_limit 2, page_size 2
+    site = test_site()  # feed_limit 2, page_size 2, archive_size 100
+    oldest = seeds / "oldest.txt"
+    oldest.write_text("2014-01-01\nthe-oldest-article\n\nFrom long ago.\n")
     build(seeds, output, site)
     before = _stamps(output)
-    page = sorted((output / "api/v1/pages").glob("*.json"), key=lambda p: int(p.stem))[-1]
-    slug = page.read_text().split('"slug":')[1].split('"')[1]
-    source = next(p for p in seeds.glob("*.txt") if p.read_text().split("\n")[1] == slug)
-    source.write_text(source.read_text() + "\nOne more paragraph.\n")
+    last_page = max(int(p.stem) for p in (output / "api/v1/pages").glob("*.json"))
+    oldest.write_text(oldest.read_text() + "\nOne more paragraph.\n")
     build(seeds, output, site)
     after = _stamps(output)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {
-        f"articles/{slug}/index.html",
-        f"api/v1/articles/{slug}.json",
-        f"api/v1/pages/{page.stem}.json",
+        "articles/the-oldest-article/index.html",
+        "api/v1/articles/the-oldest-article.json",
+        f"api/v1/pages/{last_page}.json",  # its summary's word count
+        "api/v1/years/2014/pages/1.json",
+        "archive/1/rss.xml",  # the archive page holding it, which carries full text
+        "archive/1/atom.xml",
+        "archive/1/feed.json",
         ".feeds-manifest.json",
     }
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from feeds.render.feeds import render_feeds
+from feeds.render.channels import render_subscription_feeds as render_feeds
 from tests.conftest import make_site
 from tests.feedcheck import parse_xml_feed
 

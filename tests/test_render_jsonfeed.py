@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from feeds.render.jsonfeed import render_json_feed
+from feeds.render.channels import render_subscription_feeds
 from tests.feedcheck import read_json_feed
 
 FEED = PurePosixPath("feed.json")
@@ -59,7 +59,7 @@ def test_reader_reads_the_items(tree, articles, tmp_path):
 
 def test_newest_first_and_limited(site, articles):
     """Items are the newest feed_limit articles, newest first."""
-    items = json.loads(render_json_feed(site, articles)[FEED])["items"]
+    items = json.loads(render_subscription_feeds(site, articles)[FEED])["items"]
     assert [item["id"] for item in items] == [article.id for article in articles[: site.feed_limit]]
 
 

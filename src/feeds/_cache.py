@@ -5,10 +5,11 @@ Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
 
 - ``articles``: seed file hash → the parsed article (JSON). An unchanged seed
   is never parsed or validated again.
-- ``renders``: slug → the key of what its article outputs were rendered from
-  (the article's fields, after the timeline has made its times distinct) and
-  the hash of each file. If the key matches and the output still holds those
-  files (the writer's manifest says so), the article is not rendered again.
+- ``renders``: a unit (``article:<slug>``, ``archive:<n>``) → the key of what
+  its outputs were rendered from (an article's fields after the timeline has
+  made its times distinct; an archive page's articles and neighbours) and the
+  hash of each file. If the key matches and the output still holds those files
+  (the writer's manifest says so), the unit is not rendered again.
 
 Everything else a render depends on (the feeds version, the site configuration,
 the templates, the output folder it describes) forms the cache's ``scope``; a
@@ -36,11 +37,10 @@ import orjson
 
 from feeds.models import Article, Site
 
-SCHEMA = 1
+SCHEMA = 2
 _TABLES = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (seed_hash TEXT PRIMARY KEY, article BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS renders (slug TEXT PRIMARY KEY, key TEXT NOT NULL, files BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS renders (unit TEXT PRIMARY KEY, key TEXT NOT NULL, files BLOB NOT NULL);
 """
 
 
@@ -50,14 +50,20 @@ def cache_path(output: Path) -> Path:
 
 
 def build_scope(site: Site, output: Path) -> str:
-    """What every cached entry depends on besides its own article."""
-    templates = files("feeds").joinpath("templates")
+    """What every cached entry depends on besides its own article.
+
+    The package's own files count as well as its version, so an edited install
+    (a developer's, a patched deployment) never reuses stale renders.
+    """
+    package = files("feeds")
     digest = hashlib.sha256()
     digest.update(f"schema {SCHEMA}\nfeeds {version('feeds')}\n".encode())
     digest.update(str(output.resolve()).encode() + b"\n")
     digest.update(site.model_dump_json().encode() + b"\n")
-    for template in sorted(templates.iterdir(), key=lambda item: item.name):
-        digest.update(template.name.encode() + b"\0" + template.read_bytes() + b"\0")
+    for folder in (package, package.joinpath("render"), package.joinpath("templates")):
+        for item in sorted(folder.iterdir(), key=lambda item: item.name):
+            if item.is_file() and not item.name.endswith(".pyc"):
+                digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -102,51 +108,64 @@ class BuildCache:
         )
         return {seed: _from_row(orjson.loads(row), paths[seed], self._zone) for seed, row in rows}
 
-    def rendered(self, slug: str) -> tuple[str, dict[str, str]] | None:
-        """The render key and file hashes recorded for an article's outputs."""
+    def rendered(self, unit: str) -> tuple[str, dict[str, str]] | None:
+        """The render key and file hashes recorded for a unit's outputs."""
         if self._db is None:
             return None
         if self._recorded is None:
-            rows = self._db.execute("SELECT slug, key, files FROM renders")
-            self._recorded = {slug: (key, files) for slug, key, files in rows}
-        row = self._recorded.get(slug)
+            rows = self._db.execute("SELECT unit, key, files FROM renders")
+            self._recorded = {unit: (key, files) for unit, key, files in rows}
+        row = self._recorded.get(unit)
         return (row[0], orjson.loads(row[1])) if row else None
 
-    def unchanged_since_last_build(self, fingerprint: str) -> bool:
-        """Whether the last problem-free build saw exactly these seeds."""
+    def unchanged_since_last_build(self, fingerprint: str, now: datetime) -> bool:
+        """Whether the last problem-free build saw these seeds, and no scheduled one is due."""
         if self._db is None:
             return False
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-        return row is not None and row[0] == fingerprint
+        rows = dict(self._db.execute("SELECT key, value FROM meta"))
+        due = rows.get("next_due")
+        return rows.get("fingerprint") == fingerprint and (
+            not due or now < datetime.fromisoformat(due)
+        )
 
     def remember_article(self, seed: str, article: Article) -> None:
         """Record a freshly parsed article (saved by ``save``)."""
         self._articles[seed] = article
 
-    def remember_render(self, slug: str, key: str, file_digests: Mapping[str, str]) -> None:
-        """Record an article's freshly rendered outputs (saved by ``save``)."""
-        self._renders[slug] = (key, dict(file_digests))
+    def remember_render(self, unit: str, key: str, file_digests: Mapping[str, str]) -> None:
+        """Record a unit's freshly rendered outputs (saved by ``save``)."""
+        self._renders[unit] = (key, dict(file_digests))
 
     def save(
-        self, seeds_in_use: Iterable[str], slugs_in_use: Iterable[str], fingerprint: str | None
+        self,
+        seeds_in_use: Iterable[str],
+        units_in_use: Iterable[str],
+        clean: tuple[str, datetime | None] | None,
     ) -> None:
-        """Write what was learnt, forget entries no longer in use, note the seeds' fingerprint."""
+        """Write what was learnt and forget entries no longer in use.
+
+        ``clean``: after a problem-free build, the seeds' fingerprint and when the
+        next scheduled article is due, for the next build's nothing-to-do check.
+        """
         if self._db is None:
             return
         with self._db:
-            self._db.execute("DELETE FROM meta WHERE key = 'fingerprint'")
-            if fingerprint is not None:
+            self._db.execute("DELETE FROM meta WHERE key IN ('fingerprint', 'next_due')")
+            if clean is not None:
+                fingerprint, due = clean
                 self._db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+                due_text = due.isoformat() if due else ""
+                self._db.execute("INSERT INTO meta VALUES ('next_due', ?)", (due_text,))
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?)",
                 ((seed, orjson.dumps(_to_row(a))) for seed, a in self._articles.items()),
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO renders VALUES (?, ?, ?)",
-                ((slug, key, orjson.dumps(d)) for slug, (key, d) in self._renders.items()),
+                ((unit, key, orjson.dumps(d)) for unit, (key, d) in self._renders.items()),
             )
             _forget_unused(self._db, "articles", "seed_hash", seeds_in_use)
-            _forget_unused(self._db, "renders", "slug", slugs_in_use)
+            _forget_unused(self._db, "renders", "unit", units_in_use)
         self._db.close()
 
 
@@ -167,14 +186,15 @@ def _connect(path: Path, scope: str) -> sqlite3.Connection:
     if not gitignore.exists():
         gitignore.write_text("*\n")
     db = sqlite3.connect(path)
-    db.executescript(_TABLES)
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     row = db.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()
-    if row is None or row[0] != scope:
+    if row is None or row[0] != scope:  # another version, site or layout: start afresh
         with db:
-            db.execute("DELETE FROM articles")
-            db.execute("DELETE FROM renders")
+            db.execute("DROP TABLE IF EXISTS articles")
+            db.execute("DROP TABLE IF EXISTS renders")
             db.execute("DELETE FROM meta")
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('scope', ?)", (scope,))
+            db.execute("INSERT INTO meta VALUES ('scope', ?)", (scope,))
+    db.executescript(_TABLES)
     return db
 
 

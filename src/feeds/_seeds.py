@@ -27,7 +27,7 @@ from titlecase import titlecase
 
 from feeds._dates import DateProblem, parse_date
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
-from feeds.models import NOT_TEXT, Article, Site, _plain_message, check_slug
+from feeds.models import NOT_TEXT, Article, Site, _plain_message, check_slug, tag_slug
 
 METADATA_KEYS = ("author", "summary", "tags", "title", "updated")
 _UNDECODABLE = "\ufffd"
@@ -172,6 +172,11 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
             reading.problem(number, str(problem))
     elif key == "tags":
         tags = dict.fromkeys(tag.strip() for tag in value.split(",") if tag.strip())
+        for tag in tags:
+            if not tag_slug(tag):
+                reading.problem(
+                    number, f"tag {tag!r} has no letters or digits for its URL; rename it"
+                )
         reading.set("tags", tuple(tags), number)
     else:
         reading.set(key, value, number)
@@ -249,7 +254,8 @@ def read_seed(path: str, data: bytes, site: Site) -> Article | list[SeedError]:
 def settle(results: Iterable[Article | list[SeedError]]) -> tuple[list[Article], list[SeedError]]:
     """Split results into articles and sorted problems.
 
-    Of two files with one slug, neither is published: both are named in the problem.
+    Of two files with one slug, or with two tags that share a URL (``C`` and
+    ``C++``), neither is published: both are named in the problem.
     """
     articles: list[Article] = []
     problems: list[SeedError] = []
@@ -258,11 +264,11 @@ def settle(results: Iterable[Article | list[SeedError]]) -> tuple[list[Article],
             articles.append(result)
         else:
             problems.extend(result)
-    duplicates = _duplicate_slugs(articles)
-    if duplicates:
-        taken = {error.path for error in duplicates}
+    clashes = _duplicate_slugs(articles) + _clashing_tags(articles)
+    if clashes:
+        taken = {error.path for error in clashes}
         articles = [article for article in articles if article.source not in taken]
-    return articles, sort_problems(problems + duplicates)
+    return articles, sort_problems(problems + clashes)
 
 
 def scan_seeds(folder: Path) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
@@ -303,4 +309,26 @@ def _duplicate_slugs(articles: Iterable[Article]) -> list[SeedError]:
                         "give each article its own slug",
                     )
                 )
+    return problems
+
+
+def _clashing_tags(articles: Iterable[Article]) -> list[SeedError]:
+    first: dict[str, tuple[str, Article]] = {}
+    problems = []
+    for article in articles:
+        for tag in article.tags:
+            other_tag, other = first.setdefault(tag_slug(tag), (tag, article))
+            if other_tag != tag:
+                for this, that, this_tag, that_tag in (
+                    (article, other, tag, other_tag),
+                    (other, article, other_tag, tag),
+                ):
+                    problems.append(
+                        SeedError(
+                            this.source,
+                            0,
+                            f"tag {this_tag!r} and tag {that_tag!r} (in {that.source}) share the "
+                            f"URL tags/{tag_slug(tag)}/; spell them the same or rename one",
+                        )
+                    )
     return problems

@@ -55,6 +55,33 @@ class SchemaLinksV1(_Document):
     article: str
 
 
+class ArchiveLinksV1(_Document):
+    """The RFC 5005 archive pages (JSON Feed; RSS and Atom beside each)."""
+
+    count: int = Field(description="Archive pages; page 1 holds the oldest articles")
+    newest: str | None = Field(description="The newest archive page; follow next_url back")
+    template: str = Field(description="URL of archive page {n}, from 1 to count")
+
+
+class TagLinksV1(_Document):
+    """One tag: its article list, HTML page and feeds."""
+
+    name: str
+    slug: str
+    article_count: int
+    first_page: str
+    page: str = Field(description="The tag's HTML page")
+    feeds: FeedLinksV1
+
+
+class YearLinksV1(_Document):
+    """One year's article list."""
+
+    year: int
+    article_count: int
+    first_page: str
+
+
 class IndexLinksV1(_Document):
     """Every other endpoint, so a client needs no other knowledge."""
 
@@ -64,6 +91,9 @@ class IndexLinksV1(_Document):
     page_template: str = Field(description="URL of list page {page}, from 1 to page_count")
     article_template: str = Field(description="URL of the document of article {slug}")
     feeds: FeedLinksV1
+    archive: ArchiveLinksV1
+    tags: list[TagLinksV1] = Field(description="Every tag, by slug")
+    years: list[YearLinksV1] = Field(description="Every year with articles, newest first")
     schemas: SchemaLinksV1
 
 
@@ -106,7 +136,8 @@ class PageLinksV1(_Document):
 
 
 class PageV1(_TopLevel):
-    """One page of the article list, newest first: ``api/v1/pages/{page}.json``."""
+    """One page of an article list, newest first: ``api/v1/pages/{page}.json``, and the
+    same under ``api/v1/tags/{tag}/`` and ``api/v1/years/{year}/``."""
 
     page: int
     page_count: int

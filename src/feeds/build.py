@@ -15,11 +15,14 @@ it (``skip_invalid``).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from feeds._cache import (
     BuildCache,
@@ -33,23 +36,24 @@ from feeds._parallel import default_jobs, ordered_map
 from feeds._seeds import read_seed, scan_seeds, settle
 from feeds._timeline import newest_first
 from feeds._write import TreeWriter, digest, previous_build
-from feeds.errors import SeedError, SeedErrors, WriteError
+from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
 from feeds.render.api import render_api, render_article_document
-from feeds.render.feeds import render_feeds
+from feeds.render.channels import (
+    archive_jobs,
+    feed_id,
+    render_archive_page,
+    render_subscription_feeds,
+)
 from feeds.render.html import render_article_page, render_pages
-from feeds.render.jsonfeed import render_json_feed
 
 ArticleRenderer = Callable[[Site, Article], Tree]
 SiteRenderer = Callable[[Site, Sequence[Article]], Tree]
 ARTICLE_RENDERERS: tuple[ArticleRenderer, ...] = (render_article_page, render_article_document)
-SITE_RENDERERS: tuple[SiteRenderer, ...] = (
-    render_feeds,
-    render_json_feed,
-    render_api,
-    render_pages,
-)
+SITE_RENDERERS: tuple[SiteRenderer, ...] = (render_subscription_feeds, render_api, render_pages)
+# A unit of rendering that the cache can skip: (cache name, render key, job).
+Unit = tuple[str, str, tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -80,19 +84,49 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class Reading:
-    """The articles of a seeds folder, newest first, and every problem found."""
+    """What a seeds folder holds: articles to publish (newest first), problems, the rest."""
 
     articles: list[Article]
     problems: list[SeedError]
     seed_hashes: list[str]
+    scheduled: list[Article] = field(default_factory=list)
+    drafts: list[Article] = field(default_factory=list)
+
+    def next_due(self) -> datetime | None:
+        """When the next scheduled article goes live."""
+        return min((article.published for article in self.scheduled), default=None)
+
+
+def is_draft(article: Article) -> bool:
+    """Drafts are files whose name starts with '_': validated, never published."""
+    return Path(article.source).name.startswith("_")
+
+
+def clock() -> datetime:
+    """'Now' for publishing: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError):
+            raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time") from None
+    return datetime.now(UTC)
 
 
 def read_articles(
-    seeds: Path, site: Site, cache: BuildCache | None = None, jobs: int = 1
+    seeds: Path,
+    site: Site,
+    cache: BuildCache | None = None,
+    jobs: int = 1,
+    now: datetime | None = None,
 ) -> Reading:
-    """Every valid article, newest first, and every problem; unchanged seeds come from the cache."""
+    """Every valid article, newest first, and every problem; unchanged seeds come from the cache.
+
+    Articles dated after ``now`` are scheduled, not published (no ``now``: none is).
+    """
     sources, unreadable = scan_seeds(seeds)
-    return _parse(sources, unreadable, site, cache or BuildCache(None, "", site.zone), jobs)
+    cache = cache or BuildCache(None, "", site.zone)
+    return _parse(sources, unreadable, site, cache, jobs, now)
 
 
 def _parse(
@@ -101,6 +135,7 @@ def _parse(
     site: Site,
     cache: BuildCache,
     jobs: int,
+    now: datetime | None,
 ) -> Reading:
     hashes = [seed_hash(data) for _, data in sources]
     cached = cache.articles([(seed, path) for seed, (path, _) in zip(hashes, sources, strict=True)])
@@ -119,7 +154,10 @@ def _parse(
         if isinstance(result, Article):
             cache.remember_article(hashes[index], result)
     articles, problems = settle([*results, unreadable])
-    return Reading(newest_first(articles), problems, hashes)
+    drafts = [article for article in articles if is_draft(article)]
+    scheduled = [a for a in articles if now and a.published > now and not is_draft(a)]
+    published = [a for a in articles if not is_draft(a) and (now is None or a.published <= now)]
+    return Reading(newest_first(published), problems, hashes, scheduled, drafts)
 
 
 def _read_seed(job: tuple[int, str, bytes], site: Site) -> Article | list[SeedError]:
@@ -134,31 +172,38 @@ def build(
     skip_invalid: bool = False,
     use_cache: bool = True,
     jobs: int | None = None,
+    now: datetime | None = None,
 ) -> BuildReport:
-    """Build ``output`` from ``seeds``; raise SeedErrors (unless skipping) before writing."""
+    """Build ``output`` from ``seeds``; raise SeedErrors (unless skipping) before writing.
+
+    ``now`` decides which articles are published (default: ``clock()``); it never
+    appears in the output.
+    """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
+    now = now or clock()
     cache = BuildCache(
         cache_path(output) if use_cache else None, build_scope(site, output), site.zone
     )
     sources, unreadable = scan_seeds(seeds)
     fingerprint = seeds_fingerprint((path, seed_hash(data)) for path, data in sources)
-    fresh = not unreadable and cache.unchanged_since_last_build(fingerprint)
+    fresh = not unreadable and cache.unchanged_since_last_build(fingerprint, now)
     if fresh and (done := previous_build(output)):
         seconds = time.perf_counter() - started
         return BuildReport(output, done.articles, len(done.files), seconds)
-    reading = _parse(sources, unreadable, site, cache, jobs)
+    reading = _parse(sources, unreadable, site, cache, jobs, now)
     del sources
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
     with TreeWriter(output, trust_manifest=use_cache) as writer:
-        _write_article_outputs(site, reading.articles, writer, cache, jobs)
+        _write_units(site, reading.articles, writer, cache, jobs)
         for renderer in SITE_RENDERERS:
             for path, data in renderer(site, reading.articles).items():
                 writer.add(path, data)
         written = writer.commit(articles=len(reading.articles))
-    slugs = [article.slug for article in reading.articles]
-    cache.save(reading.seed_hashes, slugs, None if reading.problems else fingerprint)
+    units = [name for name, _, _ in cacheable_units(site, reading.articles)]
+    clean = None if reading.problems else (fingerprint, reading.next_due())
+    cache.save(reading.seed_hashes, units, clean)
     return BuildReport(
         output,
         len(reading.articles),
@@ -184,9 +229,8 @@ def render_article(site: Site, article: Article) -> Tree:
 def render_site(site: Site, articles: Sequence[Article]) -> Tree:
     """The whole output in memory (tests and small sites; ``build`` streams instead)."""
     tree: Tree = {}
-    for part in [*(render_article(site, article) for article in articles)] + [
-        renderer(site, articles) for renderer in SITE_RENDERERS
-    ]:
+    units = [render_unit(site, job) for _, _, job in cacheable_units(site, articles)]
+    for part in [*units, *(renderer(site, articles) for renderer in SITE_RENDERERS)]:
         for path, data in part.items():
             if path in tree:
                 raise WriteError(f"{path} would be written twice")
@@ -194,28 +238,43 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
     return tree
 
 
-def _write_article_outputs(
+def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
+    """Outputs whose inputs a render key covers: article pages and documents, archive pages."""
+    keys = {article.slug: render_key(article) for article in articles}
+    units: list[Unit] = [(f"article:{a.slug}", keys[a.slug], ("article", a)) for a in articles]
+    site_feed = feed_id(site, articles)
+    for name, key, job in archive_jobs(site, articles, keys):
+        units.append((name, key, ("archive", job, site_feed)))
+    return units
+
+
+def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
+    """Render one cacheable unit (a top-level function, so worker processes can run it)."""
+    if job[0] == "article":
+        return render_article(site, job[1])
+    return render_archive_page(site, job[1], job[2])
+
+
+def _write_units(
     site: Site, articles: Sequence[Article], writer: TreeWriter, cache: BuildCache, jobs: int
 ) -> None:
-    """Keep the outputs of unchanged articles; render and add the others."""
-    stale: list[tuple[Article, str]] = []
-    for article in articles:
-        key = render_key(article)
-        recorded = cache.rendered(article.slug)
+    """Keep the outputs of unchanged units; render and add the others."""
+    stale: list[Unit] = []
+    for unit in cacheable_units(site, articles):
+        name, key, _ = unit
+        recorded = cache.rendered(name)
         if recorded and recorded[0] == key and _all_unchanged(writer, recorded[1]):
             for kept, file_digest in recorded[1].items():
                 writer.keep(PurePosixPath(kept), file_digest)
         else:
-            stale.append((article, key))
-    render = partial(render_article, site)
-    for (article, key), tree in zip(
-        stale, ordered_map(render, [a for a, _ in stale], jobs), strict=True
+            stale.append(unit)
+    render = partial(render_unit, site)
+    for (name, key, _), tree in zip(
+        stale, ordered_map(render, [u[2] for u in stale], jobs), strict=True
     ):
         for path, data in tree.items():
             writer.add(path, data)
-        cache.remember_render(
-            article.slug, key, {str(path): digest(data) for path, data in tree.items()}
-        )
+        cache.remember_render(name, key, {str(path): digest(data) for path, data in tree.items()})
 
 
 def _all_unchanged(writer: TreeWriter, file_digests: dict[str, str]) -> bool:

@@ -9,15 +9,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
+from slugify import slugify
+
 from feeds._cache import BuildCache, build_scope, cache_path
+from feeds._dates import MONTH_NAMES
 from feeds._parallel import default_jobs
 from feeds._serve import make_server
 from feeds._write import remove_tree
-from feeds.build import build, read_articles
+from feeds.build import build, clock, read_articles
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
-from feeds.models import Site, load_site
+from feeds.models import SLUG_MAX_LENGTH, Site, load_site
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     validate = _command(commands, "validate", _validate, "check seeds and configuration only")
     _add_site_options(validate)
+    for command in (build, validate):
+        command.add_argument(
+            "--now",
+            type=_moment,
+            help="publish as if it were this ISO date-time (default: SOURCE_DATE_EPOCH, else now)",
+        )
+    new = _command(commands, "new", _new, "write a new article file, dated today")
+    new.add_argument("headline", help="the article's headline; its slug is made from it")
+    _add_site_options(new)
     _command(commands, "clean", _clean, "remove the output folder")
     serve = _command(commands, "serve", _serve, "preview the output folder on localhost")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -83,6 +96,14 @@ def _add_site_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--base-url", help="the site's public root URL, over the configuration")
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _site(args: argparse.Namespace) -> Site:
     overrides = {"base_url": args.base_url} if args.base_url else {}
     return load_site(Path("pyproject.toml"), args.config, overrides)
@@ -96,6 +117,7 @@ def _build(args: argparse.Namespace) -> int:
         skip_invalid=args.skip_invalid,
         use_cache=not args.no_cache,
         jobs=args.jobs,
+        now=args.now,
     )
     _report(report.problems)
     print(report.summary())
@@ -105,11 +127,36 @@ def _build(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     site = _site(args)
     cache = BuildCache(cache_path(args.output), build_scope(site, args.output), site.zone)
-    reading = read_articles(args.seeds, site, cache, default_jobs())
+    reading = read_articles(args.seeds, site, cache, default_jobs(), args.now or clock())
     if reading.problems:
         raise SeedErrors(reading.problems)
+    for article in sorted(reading.scheduled, key=lambda article: article.published):
+        print(f"scheduled: {article.source} goes live {article.published.isoformat()}")
+    for article in reading.drafts:
+        print(f"draft: {article.source} (never published while its name starts with '_')")
     plural = "" if len(reading.articles) == 1 else "s"
-    print(f"{len(reading.articles)} article{plural} valid in {args.seeds}/")
+    print(f"{len(reading.articles)} article{plural} valid and published in {args.seeds}/")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    site = _site(args)
+    slug = slugify(args.headline, max_length=SLUG_MAX_LENGTH, word_boundary=True)
+    if not slug:
+        raise ConfigError(f"headline {args.headline!r} has no letters or digits for a slug")
+    today = datetime.now(site.zone).date()
+    path = args.seeds / f"{slug}.txt"
+    text = (
+        f"{today.day} {MONTH_NAMES[today.month - 1]}, {today.year}\n{slug}\n"
+        f"title: {args.headline.strip()}\n\nWrite the first paragraph here.\n"
+    )
+    args.seeds.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        raise FeedsError(f"{path} already exists; choose another headline or edit it") from None
+    print(path)
     return 0
 
 

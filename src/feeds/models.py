@@ -70,6 +70,11 @@ def check_text(value: str) -> str:
     return value
 
 
+def tag_slug(tag: str) -> str:
+    """The URL form of a tag: ``C++`` and ``c`` both give ``c`` (a collision reported as such)."""
+    return slugify(tag)
+
+
 def check_slug(slug: str) -> str:
     """Accept a slug only in the URL-safe form python-slugify would produce."""
     if len(slug) > SLUG_MAX_LENGTH:
@@ -129,6 +134,7 @@ class Site(BaseSettings):
     timezone: str = "UTC"
     feed_limit: int = Field(default=50, ge=1)
     page_size: int = Field(default=20, ge=1)
+    archive_size: int = Field(default=100, ge=1)
     id_authority: str = Field(
         default="", description="RFC 4151 authority; default: base_url's host"
     )

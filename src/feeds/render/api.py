@@ -2,6 +2,8 @@
 
     api/v1/index.json             entry point: site, counts, links to everything
     api/v1/pages/{n}.json         article summaries, newest first, page_size each
+    api/v1/tags/{tag}/pages/{n}.json    the same, for the articles with one tag
+    api/v1/years/{year}/pages/{n}.json  the same, for the articles of one year
     api/v1/articles/{slug}.json   one article in full
     api/v1/schema/{name}.json     JSON Schema (2020-12) of index, page, article
 
@@ -21,19 +23,19 @@ from pydantic import BaseModel
 
 from feeds._json import dump_json
 from feeds.api_models import API_VERSION, SCHEMAS
-from feeds.models import Article, Site
-from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH, Tree
+from feeds.models import Article, Site, tag_slug
+from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
+from feeds.render.channels import archive_count, archive_root, articles_by_tag
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def render_api(site: Site, articles: Sequence[Article]) -> Tree:
-    """The index, the list pages and the schemas (documents: ``render_article_document``)."""
-    pages = _paginate(articles, site.page_size)
-    tree: Tree = {_path("index.json"): dump_json(_index(site, len(articles), len(pages)))}
-    for number, chunk in enumerate(pages, start=1):
-        page = _page(site, chunk, number, len(pages), len(articles))
-        tree[_path(page_path(number))] = dump_json(page)
+    """The index, every list's pages and the schemas (documents: ``render_article_document``)."""
+    lists = _lists(articles)
+    tree: Tree = {_path("index.json"): dump_json(_index(site, articles, lists))}
+    for root, members in lists.items():
+        tree.update(_list_pages(site, root, members))
     for name, model in SCHEMAS.items():
         tree[_path(schema_path(name))] = dump_json(_schema(site, name, model))
     return tree
@@ -50,9 +52,32 @@ def render_article_document(site: Site, article: Article) -> Tree:
     return {_path(article_api_path(article.slug)): dump_json(document)}
 
 
-def page_path(number: int) -> str:
-    """Path of list page ``number`` below ``api/v1/``."""
-    return f"pages/{number}.json"
+def page_path(number: int | str, root: str = "") -> str:
+    """Path of page ``number`` of a list (``root``: "", ``tags/<slug>/``, ``years/<year>/``)."""
+    return f"{root}pages/{number}.json"
+
+
+def _lists(articles: Sequence[Article]) -> dict[str, Sequence[Article]]:
+    """Every paginated list by its root: all articles, each tag's, each year's (newest first)."""
+    lists: dict[str, Sequence[Article]] = {"": articles}
+    for tag, tagged in articles_by_tag(articles).items():
+        lists[f"tags/{tag_slug(tag)}/"] = tagged
+    years: dict[int, list[Article]] = {}
+    for article in articles:
+        years.setdefault(article.published.year, []).append(article)
+    for year, members in sorted(years.items(), reverse=True):
+        lists[f"years/{year}/"] = members
+    return lists
+
+
+def _list_pages(site: Site, root: str, articles: Sequence[Article]) -> Tree:
+    pages = _paginate(articles, site.page_size)
+    return {
+        _path(page_path(number, root)): dump_json(
+            _page(site, root, chunk, number, len(pages), len(articles))
+        )
+        for number, chunk in enumerate(pages, start=1)
+    }
 
 
 def article_api_path(slug: str) -> str:
@@ -78,8 +103,12 @@ def _paginate(articles: Sequence[Article], size: int) -> list[Sequence[Article]]
     return [articles[start : start + size] for start in range(0, len(articles), size)] or [[]]
 
 
-def _index(site: Site, article_count: int, page_count: int) -> dict[str, Any]:
+def _index(
+    site: Site, articles: Sequence[Article], lists: dict[str, Sequence[Article]]
+) -> dict[str, Any]:
     author = site.author and {"name": site.author.name, "email": site.author.email}
+    page_count = len(_paginate(articles, site.page_size))
+    archives = archive_count(len(articles), site.archive_size)
     return {
         "$schema": _url(site, schema_path("index")),
         "api_version": API_VERSION,
@@ -91,27 +120,61 @@ def _index(site: Site, article_count: int, page_count: int) -> dict[str, Any]:
             "timezone": site.timezone,
             "author": author or None,
         },
-        "article_count": article_count,
+        "article_count": len(articles),
         "page_count": page_count,
         "page_size": site.page_size,
         "links": {
             "self": _url(site, "index.json"),
             "first_page": _url(site, page_path(1)),
             "last_page": _url(site, page_path(page_count)),
-            "page_template": _url(site, "pages/{page}.json"),
+            "page_template": _url(site, page_path("{page}")),
             "article_template": _url(site, "articles/{slug}.json"),
-            "feeds": {
-                "rss": site.url(RSS_PATH),
-                "atom": site.url(ATOM_PATH),
-                "json_feed": site.url(JSON_FEED_PATH),
+            "feeds": _feed_links(site, ""),
+            "archive": {
+                "count": archives,
+                "newest": site.url(archive_root(archives) + JSON_FEED_PATH) if archives else None,
+                "template": site.url(archive_root("{n}") + JSON_FEED_PATH),
             },
+            "tags": [
+                {
+                    "name": tag,
+                    "slug": tag_slug(tag),
+                    "article_count": len(tagged),
+                    "first_page": _url(site, page_path(1, f"tags/{tag_slug(tag)}/")),
+                    "page": site.url(f"{TAGS_ROOT}{tag_slug(tag)}/"),
+                    "feeds": _feed_links(site, f"{TAGS_ROOT}{tag_slug(tag)}/"),
+                }
+                for tag, tagged in articles_by_tag(articles).items()
+            ],
+            "years": [
+                {
+                    "year": int(root.split("/")[1]),
+                    "article_count": len(members),
+                    "first_page": _url(site, page_path(1, root)),
+                }
+                for root, members in lists.items()
+                if root.startswith("years/")
+            ],
             "schemas": {name: _url(site, schema_path(name)) for name in SCHEMAS},
         },
     }
 
 
+def _feed_links(site: Site, root: str) -> dict[str, str]:
+    return {
+        "rss": site.url(root + RSS_PATH),
+        "atom": site.url(root + ATOM_PATH),
+        "json_feed": site.url(root + JSON_FEED_PATH),
+    }
+
+
 def _page(
-    site: Site, articles: Sequence[Article], number: int, page_count: int, article_count: int
+    site: Site,
+    root: str,
+    articles: Sequence[Article],
+    number: int,
+    page_count: int,
+    article_count: int,
 ) -> dict[str, Any]:
     return {
         "$schema": _url(site, schema_path("page")),
@@ -121,11 +184,11 @@ def _page(
         "article_count": article_count,
         "articles": [_summary(site, article) for article in articles],
         "links": {
-            "self": _url(site, page_path(number)),
-            "first": _url(site, page_path(1)),
-            "last": _url(site, page_path(page_count)),
-            "prev": _url(site, page_path(number - 1)) if number > 1 else None,
-            "next": _url(site, page_path(number + 1)) if number < page_count else None,
+            "self": _url(site, page_path(number, root)),
+            "first": _url(site, page_path(1, root)),
+            "last": _url(site, page_path(page_count, root)),
+            "prev": _url(site, page_path(number - 1, root)) if number > 1 else None,
+            "next": _url(site, page_path(number + 1, root)) if number < page_count else None,
             "index": _url(site, "index.json"),
         },
     }

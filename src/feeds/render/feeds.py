@@ -7,6 +7,10 @@ first, the home page last); write its own generator with its version (we set
 ours); and format RSS dates by switching the process locale with ``setlocale``
 (we replace that formatter with ``email.utils.format_datetime``, which never
 depends on the locale and is safe in threads).
+
+Links feedgen does not write into RSS (RFC 5005 ``current``/``prev-archive``/
+``next-archive``, and ``<fh:archive/>``) come from a small feedgen extension,
+``_ChannelLinks``, so both formats carry them.
 """
 
 from __future__ import annotations
@@ -15,65 +19,68 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import PurePosixPath
+from typing import Any
 
 import feedgen.entry
 import feedgen.feed
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 from markupsafe import escape
 
 from feeds.models import Article, Author, Site
-from feeds.render import ATOM_PATH, RSS_PATH, Tree
+from feeds.render import ATOM_PATH, RSS_PATH, Channel, Tree
 
 GENERATOR = "feeds"
 GENERATOR_URI = "https://pypi.org/project/feeds/"
 # Where a site has no article yet, Atom still needs an <updated>: a fixed instant.
 EMPTY_SITE_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
 
 feedgen.feed.formatRFC2822 = format_datetime
 feedgen.entry.formatRFC2822 = format_datetime
 
 
-def render_feeds(site: Site, articles: Sequence[Article]) -> Tree:
-    """The subscription feeds: the newest ``feed_limit`` articles as RSS and Atom."""
-    newest = articles[: site.feed_limit]
-    generator = _feed(site, newest, feed_id(site, articles))
-    entries = list(zip(generator.entry(), newest, strict=True))
+def render_xml_feeds(site: Site, channel: Channel, articles: Sequence[Article]) -> Tree:
+    """RSS and Atom documents of one channel, holding ``articles`` (newest first)."""
+    generator = _feed(site, channel, articles)
+    entries = list(zip(generator.entry(), articles, strict=True))
     # feedgen keeps one identifier per entry for both formats: RSS gets the
     # permalink guid, then Atom the stable tag: URI.
-    _link_to(generator, site, RSS_PATH, "application/rss+xml")
+    _link_to(generator, site, channel, RSS_PATH, "application/rss+xml")
     for entry, article in entries:
         entry.guid(article.url, permalink=True)
     rss = generator.rss_str(pretty=True)
-    _link_to(generator, site, ATOM_PATH, "application/atom+xml")
+    _link_to(generator, site, channel, ATOM_PATH, "application/atom+xml")
     for entry, article in entries:
         entry.id(article.id)
     atom = generator.atom_str(pretty=True)
-    return {PurePosixPath(RSS_PATH): _xml_bytes(rss), PurePosixPath(ATOM_PATH): _xml_bytes(atom)}
+    return {
+        PurePosixPath(channel.root + RSS_PATH): _xml_bytes(rss),
+        PurePosixPath(channel.root + ATOM_PATH): _xml_bytes(atom),
+    }
 
 
-def feed_id(site: Site, articles: Sequence[Article]) -> str:
-    """The Atom feed's id: a tag: URI that survives a change of domain.
-
-    Its date is the oldest article's (RFC 4151 wants a day the authority was
-    held; ``articles`` run newest first); a site with no article uses 1970-01-01.
-    """
-    oldest = articles[-1].published.date().isoformat() if articles else "1970-01-01"
-    return f"tag:{site.id_authority},{oldest}:feed"
-
-
-def _link_to(generator: FeedGenerator, site: Site, path: str, media_type: str) -> None:
+def _link_to(
+    generator: FeedGenerator, site: Site, channel: Channel, name: str, media_type: str
+) -> None:
     """Self link first, the home page last: RSS takes its channel <link> from the last."""
-    self_link = {"href": site.url(path), "rel": "self", "type": media_type}
-    home_link = {"href": site.url(), "rel": "alternate", "type": "text/html"}
+    self_link = {"href": site.url(channel.root + name), "rel": "self", "type": media_type}
+    home_link = {"href": channel.home, "rel": "alternate", "type": "text/html"}
     generator.link([self_link, home_link], replace=True)
+    generator.channel_links.set(
+        [(rel, site.url(root + name)) for rel, root in channel.links], archive=channel.archive
+    )
 
 
-def _feed(site: Site, articles: Sequence[Article], identifier: str) -> FeedGenerator:
+def _feed(site: Site, channel: Channel, articles: Sequence[Article]) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
-    generator.id(identifier)
-    generator.title(site.title)
-    generator.description(site.description or site.title)
+    generator.register_extension("channel_links", _ChannelLinks, _NoEntryLinks)
+    generator.id(channel.id)
+    generator.title(channel.title)
+    generator.description(channel.description or channel.title)
     generator.language(site.language)
     generator.generator(GENERATOR, uri=GENERATOR_URI)
     # Atom needs an author for every entry: the site's, else the site itself.
@@ -81,15 +88,15 @@ def _feed(site: Site, articles: Sequence[Article], identifier: str) -> FeedGener
     generator.author(_author(author.name, author.email))
     updated = max((article.modified for article in articles), default=EMPTY_SITE_UPDATED)
     generator.updated(updated)
-    generator.lastBuildDate(updated if articles else None)
     if articles:
+        generator.lastBuildDate(updated)
         generator.pubDate(articles[0].published)
     for article in articles:
-        _add_entry(generator, site, article)
+        _add_entry(generator, article)
     return generator
 
 
-def _add_entry(generator: FeedGenerator, site: Site, article: Article) -> None:
+def _add_entry(generator: FeedGenerator, article: Article) -> None:
     entry = generator.add_entry(order="append")
     entry.title(article.title)
     entry.link(href=article.url, rel="alternate", type="text/html")
@@ -117,3 +124,46 @@ def _xml_bytes(document: bytes) -> bytes:
     elements (a title about "<div>"), and this form avoids that warning.
     """
     return document.replace(b"&lt;", b"&#x3C;")
+
+
+class _ChannelLinks(BaseExtension):  # type: ignore[misc]
+    """Extra ``atom:link`` elements (and ``fh:archive``) for both RSS and Atom."""
+
+    def __init__(self) -> None:
+        self.links: list[tuple[str, str]] = []
+        self.archive = self.complete = False
+
+    def set(self, links: list[tuple[str, str]], *, archive: bool) -> None:
+        self.links, self.archive = links, archive
+        # An archive page with no link holds every article: it says so (RFC 5005 §2).
+        self.complete = archive and not links
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS} if self.archive else {}
+
+    def extend_rss(self, feed: Any) -> Any:  # noqa: ANN401  (lxml element, untyped)
+        channel = feed[0]
+        position = next((i for i, child in enumerate(channel) if child.tag == "item"), len(channel))
+        self._insert(channel, position, f"{{{ATOM_NS}}}link")
+        return feed
+
+    def extend_atom(self, feed: Any) -> Any:  # noqa: ANN401
+        # feedgen writes Atom elements unqualified, under a default xmlns: so do we.
+        position = next((i for i, child in enumerate(feed) if child.tag == "entry"), len(feed))
+        self._insert(feed, position, "link")
+        return feed
+
+    def _insert(self, parent: Any, position: int, link: str) -> None:  # noqa: ANN401
+        """Add the links, then the history markers, before ``position``."""
+        tags = [(link, {"rel": rel, "href": href}) for rel, href in self.links]
+        if self.archive:
+            tags.append((f"{{{HISTORY_NS}}}archive", {}))
+        if self.complete:
+            tags.append((f"{{{HISTORY_NS}}}complete", {}))
+        for offset, (tag, attributes) in enumerate(tags):
+            # SubElement takes the prefixes declared on the document (atom:, fh:)
+            parent.insert(position + offset, etree.SubElement(parent, tag, attributes))
+
+
+class _NoEntryLinks(BaseEntryExtension):  # type: ignore[misc]
+    """feedgen wants an entry class for every extension; entries get nothing."""

@@ -1,6 +1,8 @@
 """HTML pages from Jinja2 templates (``feeds/templates/``), text always escaped.
 
     index.html                  the newest ``feed_limit`` articles, feed autodiscovery
+    tags/index.html             every tag, with its article count
+    tags/{tag}/index.html       every article with the tag, newest first, its feeds
     articles/{slug}/index.html  one article: what every feed item links to
     style.css                   the default stylesheet
 
@@ -20,28 +22,69 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from feeds._dates import MONTH_NAMES
 from feeds._seeds import article_path
-from feeds.models import Article, Site
-from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, Tree
+from feeds.models import Article, Site, tag_slug
+from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
+from feeds.render.channels import articles_by_tag
 
 STYLESHEET = "style.css"
 _FEEDS = {"rss": RSS_PATH, "atom": ATOM_PATH, "json": JSON_FEED_PATH}
 
 
 def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
-    """The home page and the stylesheet (article pages: ``render_article_page``)."""
-    index = _environment().get_template("index.html")
-    home = index.render(site=site, feeds=_FEEDS, root="", articles=articles[: site.feed_limit])
-    return {
+    """The home page, the tag pages, and the stylesheet (article pages: ``render_article_page``)."""
+    listing = _environment().get_template("index.html")
+    home = listing.render(
+        _common(site, "", feeds_of(site, "", site.title)),
+        page_title=site.title,
+        canonical=site.url(),
+        heading=site.title,
+        lede=site.description,
+        articles=articles[: site.feed_limit],
+    )
+    tree: Tree = {
         PurePosixPath("index.html"): _encode(home),
         PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
     }
+    tagged = articles_by_tag(articles)
+    for tag, members in tagged.items():
+        root = f"{TAGS_ROOT}{tag_slug(tag)}/"
+        page = listing.render(
+            _common(site, "../../", feeds_of(site, root, f"{site.title}: {tag}")),
+            page_title=f"{tag} · {site.title}",
+            canonical=site.url(root),
+            heading=f"Tagged “{tag}”",
+            lede=f"{len(members)} article{'s' * (len(members) != 1)}, newest first.",
+            articles=members,
+        )
+        tree[PurePosixPath(root, "index.html")] = _encode(page)
+    tags = [{"name": tag, "slug": tag_slug(tag), "count": len(m)} for tag, m in tagged.items()]
+    index = _environment().get_template("tags.html")
+    tags_page = index.render(_common(site, "../", feeds_of(site, "", site.title)), tags=tags)
+    tree[PurePosixPath(TAGS_ROOT, "index.html")] = _encode(tags_page)
+    return tree
 
 
 def render_article_page(site: Site, article: Article) -> Tree:
     """The page an article's feed items link to."""
     page = _environment().get_template("article.html")
-    html = page.render(site=site, feeds=_FEEDS, root="../../", article=article)
+    html = page.render(_common(site, "../../", feeds_of(site, "", site.title)), article=article)
     return {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
+
+
+def feeds_of(site: Site, root: str, title: str) -> list[dict[str, str]]:
+    """A channel's feeds, for autodiscovery links and the subscribe page."""
+    return [
+        {"type": media, "title": f"{title} ({name})", "href": site.url(root + path)}
+        for name, media, path in (
+            ("RSS", "application/rss+xml", RSS_PATH),
+            ("Atom", "application/atom+xml", ATOM_PATH),
+            ("JSON Feed", "application/feed+json", JSON_FEED_PATH),
+        )
+    ]
+
+
+def _common(site: Site, root: str, alternates: list[dict[str, str]]) -> dict[str, object]:
+    return {"site": site, "feeds": _FEEDS, "root": root, "alternates": alternates}
 
 
 @cache
@@ -52,7 +95,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    environment.globals.update(article_path=article_path, human_date=human_date)
+    environment.globals.update(article_path=article_path, human_date=human_date, tag_slug=tag_slug)
     return environment
 
 

@@ -1,4 +1,11 @@
-"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): the newest ``feed_limit`` articles."""
+"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) of one channel.
+
+Archive chain: a subscription feed's ``next_url`` is its newest archive page,
+and each archive page's ``next_url`` the one before it, so following
+``next_url`` walks back through every article (JSON Feed's own pagination).
+The RFC 5005 links themselves are also given in an ``_rfc5005`` extension
+object (``current``, ``prev_archive``, ``next_archive``, ``archive``).
+"""
 
 from __future__ import annotations
 
@@ -8,26 +15,31 @@ from typing import Any
 
 from feeds._json import dump_json
 from feeds.models import Article, Site
-from feeds.render import JSON_FEED_PATH, Tree
+from feeds.render import JSON_FEED_PATH, Channel, Tree
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json_feed(site: Site, articles: Sequence[Article]) -> Tree:
-    """The subscription feed as JSON Feed 1.1."""
+def render_json_feed(site: Site, channel: Channel, articles: Sequence[Article]) -> Tree:
+    """One channel's JSON Feed, holding ``articles`` (newest first)."""
     feed: dict[str, Any] = {
         "version": VERSION,
-        "title": site.title,
-        "home_page_url": site.url(),
-        "feed_url": site.url(JSON_FEED_PATH),
+        "title": channel.title,
+        "home_page_url": channel.home,
+        "feed_url": site.url(channel.root + JSON_FEED_PATH),
         "language": site.language,
-        "items": [_item(article) for article in articles[: site.feed_limit]],
+        "items": [_item(article) for article in articles],
     }
-    if site.description:
-        feed["description"] = site.description
+    if channel.description:
+        feed["description"] = channel.description
     if site.author:
         feed["authors"] = [{"name": site.author.name}]
-    return {PurePosixPath(JSON_FEED_PATH): dump_json(feed)}
+    links = {rel.replace("-", "_"): site.url(root + JSON_FEED_PATH) for rel, root in channel.links}
+    if "prev_archive" in links:
+        feed["next_url"] = links["prev_archive"]
+    if links or channel.archive:
+        feed["_rfc5005"] = {**links, "archive": channel.archive}
+    return {PurePosixPath(channel.root + JSON_FEED_PATH): dump_json(feed)}
 
 
 def _item(article: Article) -> dict[str, Any]:

@@ -1,0 +1,143 @@
+"""Which feeds a site has: the subscription feeds, per-tag feeds, RFC 5005 archives.
+
+Archives (RFC 5005, "archived feeds"): every article stands in exactly one
+archive page of ``archive_size`` articles. Pages are filled oldest first, so
+page 1 holds the oldest articles and never changes once full; a new article
+changes only the newest page (and the subscription feeds). Links:
+
+    rss.xml / atom.xml / feed.json      prev-archive -> archive/N/
+    archive/n/{rss.xml,atom.xml,...}    current -> the subscription feed,
+                                        prev-archive -> archive/n-1/ (n > 1),
+                                        next-archive -> archive/n+1/ (n < N),
+                                        <fh:archive/>
+
+Walking ``prev-archive`` from the subscription feed reaches every article.
+Archive pages are rendered as cacheable units (``archive_jobs``): a page whose
+articles did not change is not rendered again. Tags get the newest
+``feed_limit`` articles each, under ``tags/<tag slug>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+from feeds.models import Article, Site, tag_slug
+from feeds.render import ARCHIVE_ROOT, TAGS_ROOT, Channel, Tree
+from feeds.render.feeds import render_xml_feeds
+from feeds.render.jsonfeed import render_json_feed
+
+
+def render_feed_documents(site: Site, channel: Channel, articles: Sequence[Article]) -> Tree:
+    """RSS, Atom and JSON Feed of one channel."""
+    return {
+        **render_xml_feeds(site, channel, articles),
+        **render_json_feed(site, channel, articles),
+    }
+
+
+def render_subscription_feeds(site: Site, articles: Sequence[Article]) -> Tree:
+    """The site's subscription feeds and every tag's, ``feed_limit`` newest each."""
+    tree = render_feed_documents(site, site_channel(site, articles), articles[: site.feed_limit])
+    for tag, tagged in articles_by_tag(articles).items():
+        tree.update(
+            render_feed_documents(site, tag_channel(site, tag, tagged), tagged[: site.feed_limit])
+        )
+    return tree
+
+
+def site_channel(site: Site, articles: Sequence[Article]) -> Channel:
+    """The subscription feeds' channel, linking to the newest archive page."""
+    pages = archive_count(len(articles), site.archive_size)
+    links = (("prev-archive", archive_root(pages)),) if pages else ()
+    return Channel("", site.title, site.description, site.url(), feed_id(site, articles), links)
+
+
+def tag_channel(site: Site, tag: str, articles: Sequence[Article]) -> Channel:
+    """A tag's channel; its page lists every article with the tag."""
+    root = f"{TAGS_ROOT}{tag_slug(tag)}/"
+    oldest = articles[-1].published.date().isoformat()
+    return Channel(
+        root,
+        f"{site.title}: {tag}",
+        f"Articles tagged “{tag}” on {site.title}.",
+        site.url(root),
+        f"tag:{site.id_authority},{oldest}:{root}",
+    )
+
+
+def feed_id(site: Site, articles: Sequence[Article]) -> str:
+    """The site feed's Atom id: a tag: URI that survives a change of domain.
+
+    Its date is the oldest article's (RFC 4151 wants a day the authority was
+    held; ``articles`` run newest first); a site with no article uses 1970-01-01.
+    """
+    oldest = articles[-1].published.date().isoformat() if articles else "1970-01-01"
+    return f"tag:{site.id_authority},{oldest}:feed"
+
+
+def articles_by_tag(articles: Sequence[Article]) -> dict[str, list[Article]]:
+    """Each tag's articles, newest first; tags in order of their slugs."""
+    tagged: dict[str, list[Article]] = {}
+    for article in articles:
+        for tag in article.tags:
+            tagged.setdefault(tag, []).append(article)
+    return dict(sorted(tagged.items(), key=lambda item: tag_slug(item[0])))
+
+
+def archive_count(articles: int, size: int) -> int:
+    """How many archive pages hold ``articles`` articles."""
+    return -(-articles // size)
+
+
+def archive_root(number: int | str) -> str:
+    """The folder of archive page ``number`` (1 = the oldest articles)."""
+    return f"{ARCHIVE_ROOT}{number}/"
+
+
+def archive_pages(articles: Sequence[Article], size: int) -> list[list[Article]]:
+    """Archive pages, oldest first, each newest first inside; the last may be partial."""
+    oldest_first = list(reversed(articles))
+    pages = [oldest_first[start : start + size] for start in range(0, len(oldest_first), size)]
+    return [list(reversed(page)) for page in pages]
+
+
+ArchiveJob = tuple[int, int, list[Article]]
+
+
+def archive_jobs(
+    site: Site, articles: Sequence[Article], keys: Mapping[str, str]
+) -> list[tuple[str, str, ArchiveJob]]:
+    """(unit name, render key, job) for each archive page; the key covers all it shows."""
+    pages = archive_pages(articles, site.archive_size)
+    jobs = []
+    for number, page in enumerate(pages, start=1):
+        digest = hashlib.sha256(
+            f"{number}/{number < len(pages)}/{feed_id(site, articles)}".encode()
+        )
+        for article in page:
+            digest.update(keys[article.slug].encode())
+        jobs.append((f"archive:{number}", digest.hexdigest(), (number, len(pages), page)))
+    return jobs
+
+
+def render_archive_page(site: Site, job: ArchiveJob, site_feed_id: str) -> Tree:
+    """One archive page's RSS, Atom and JSON Feed."""
+    number, count, articles = job
+    # A lone page holds every article: it is marked complete, and a complete
+    # feed may link to no other document (RFC 5005 §2), not even 'current'.
+    links = [("current", "")] if count > 1 else []
+    if number > 1:
+        links.append(("prev-archive", archive_root(number - 1)))
+    if number < count:
+        links.append(("next-archive", archive_root(number + 1)))
+    channel = Channel(
+        archive_root(number),
+        f"{site.title} (archive {number})",
+        site.description,
+        site.url(),
+        site_feed_id,
+        tuple(links),
+        archive=True,
+    )
+    return render_feed_documents(site, channel, articles)

@@ -1,0 +1,68 @@
+"""Tags: feeds, pages and API lists per tag; per-year lists; tag URL clashes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+
+import pytest
+
+from feeds._seeds import load_seeds
+from tests.feedcheck import parse_xml_feed
+
+
+def test_each_tag_has_feeds_page_and_api_list(tree, site):
+    """A tag gets RSS, Atom, JSON Feed, an HTML page and an API list, all linked from the index."""
+    index = json.loads(tree[PurePosixPath("api/v1/index.json")])
+    tags = {tag["name"]: tag for tag in index["links"]["tags"]}
+    assert set(tags) == {"security", "HTML & XML"}
+    html_xml = tags["HTML & XML"]
+    assert html_xml["slug"] == "html-xml"
+    for url in [*html_xml["feeds"].values(), html_xml["first_page"]]:
+        assert PurePosixPath(url.removeprefix(site.base_url)) in tree
+    assert PurePosixPath("tags/html-xml/index.html") in tree
+    parsed = parse_xml_feed(tree, "tags/html-xml/atom.xml")
+    assert [entry.title for entry in parsed.entries] == ["Why <script> & ]]> Must Stay Text"]
+    page = json.loads(tree[PurePosixPath("api/v1/tags/html-xml/pages/1.json")])
+    assert [summary["slug"] for summary in page["articles"]] == ["script-tags-and-cdata-ends"]
+
+
+def test_year_lists(tree, site, articles):
+    """Each year with articles has its own paginated API list."""
+    index = json.loads(tree[PurePosixPath("api/v1/index.json")])
+    assert [(y["year"], y["article_count"]) for y in index["links"]["years"]] == [(2025, 3)]
+    first = json.loads(tree[PurePosixPath("api/v1/years/2025/pages/1.json")])
+    assert first["article_count"] == 3
+    assert first["links"]["next"] == site.url("api/v1/years/2025/pages/2.json")
+
+
+def test_tag_page_lists_its_articles(tree):
+    """The tag page shows every article with the tag and advertises the tag's feeds."""
+    page = tree[PurePosixPath("tags/security/index.html")].decode()
+    assert "Why &lt;script&gt; &amp; ]]&gt; Must Stay Text" in page
+    assert 'href="https://test.example.org/news/tags/security/atom.xml"' in page
+
+
+def test_tags_that_share_a_url_are_an_error(tmp_path, site):
+    """'C' and 'C++' would both live at tags/c/: both files are named."""
+    (tmp_path / "a.txt").write_text("2025-01-01\na\ntags: C\n\nA.\n")
+    (tmp_path / "b.txt").write_text("2025-01-02\nb\ntags: C++\n\nB.\n")
+    articles, problems = load_seeds(tmp_path, site)
+    assert articles == []
+    messages = [str(problem) for problem in problems]
+    assert messages == [
+        f"{tmp_path}/a.txt: tag 'C' and tag 'C++' (in {tmp_path}/b.txt) share the URL tags/c/; "
+        "spell them the same or rename one",
+        f"{tmp_path}/b.txt: tag 'C++' and tag 'C' (in {tmp_path}/a.txt) share the URL tags/c/; "
+        "spell them the same or rename one",
+    ]
+
+
+@pytest.mark.parametrize("tag", ["!!!", "---"])
+def test_tag_without_a_url_is_an_error(tmp_path, site, tag):
+    """A tag with no letter or digit cannot have a URL: its line is reported."""
+    (tmp_path / "a.txt").write_text(f"2025-01-01\na\ntags: ok, {tag}\n\nA.\n")
+    _, problems = load_seeds(tmp_path, site)
+    assert [(p.line, p.message) for p in problems] == [
+        (3, f"tag {tag!r} has no letters or digits for its URL; rename it")
+    ]
