@@ -383,3 +383,61 @@ def test_invoke_deploy_and_rollback(tmp_path, output, site, monkeypatch, capsys)
     with pytest.raises(Exit) as raised:
         tasks.rollback(Context(), target=str(tmp_path / "srv"), config=str(config))
     assert raised.value.code == 1
+
+
+def _distribution(s3_endpoint, monkeypatch) -> str:
+    """A CloudFront distribution on the moto server; its id."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFRONT", s3_endpoint)
+    origin = {
+        "Id": "o",
+        "DomainName": "site.s3.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    response = boto3.client("cloudfront", region_name="us-east-1").create_distribution(
+        DistributionConfig={
+            "CallerReference": "feeds-test",
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"},
+            "Comment": "",
+            "Enabled": True,
+        }
+    )
+    return response["Distribution"]["Id"]
+
+
+def _invalidated(distribution: str) -> list[list[str]]:
+    client = boto3.client("cloudfront", region_name="us-east-1")
+    listed = client.list_invalidations(DistributionId=distribution)["InvalidationList"]
+    return [
+        client.get_invalidation(DistributionId=distribution, Id=item["Id"])["Invalidation"][
+            "InvalidationBatch"
+        ]["Paths"].get("Items", [])
+        for item in listed.get("Items", [])
+    ]
+
+
+def test_cloudfront_invalidates_exactly_the_changed_paths(
+    aws, bucket, seeds, output, site, s3_endpoint, monkeypatch
+):
+    """Changed and deleted paths are invalidated (folders for index.html); /* above the limit."""
+    distribution = _distribution(s3_endpoint, monkeypatch)
+    settings = site.deploy.model_copy(update={"cloudfront_distribution_id": distribution})
+    cdn_site = site.model_copy(update={"deploy": settings})
+    limited = settings.model_copy(update={"invalidation_max_paths": 10})
+    first = _deploy(output, site.model_copy(update={"deploy": limited}), f"s3://{bucket}/")
+    assert first.cdn == f"CloudFront {distribution}: invalidated 1 path"
+    assert _invalidated(distribution) == [["/*"]]
+    _deploy(output, cdn_site, f"s3://{bucket}/")
+    assert len(_invalidated(distribution)) == 1, "a no-op deploy invalidates nothing"
+    gone = read_articles(seeds, site)[0][0]
+    Path(gone.source).unlink()
+    before = local_files(output)
+    build(seeds, output, site)
+    report = _deploy(output, cdn_site, f"s3://{bucket}/")
+    changed = {path for path, data in local_files(output).items() if before.get(path) != data}
+    changed |= set(before) - set(local_files(output))
+    expected = {"/" + path for path in changed} | {f"/articles/{gone.slug}/"}
+    if "index.html" in changed:
+        expected.add("/")
+    assert report.cdn is not None
+    assert sorted(_invalidated(distribution)[-1]) == sorted(expected)

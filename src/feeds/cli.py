@@ -160,6 +160,8 @@ def _deploy(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("\n".join(report.plan.lines()))
     print(report.summary())
+    if report.cdn:
+        print(report.cdn)
     return 0
 
 

@@ -45,6 +45,7 @@ class DeployReport:
     seconds: float
     dry_run: bool = False
     setup: str | None = None
+    cdn: str | None = None
 
     def summary(self) -> str:
         """``uploaded 12 (3.1 MB), unchanged 9,988, deleted 1 in 2.4 s``"""
@@ -89,7 +90,32 @@ def deploy(
         return DeployReport(str(destination), plan, changed_bytes, 0.0, dry_run=True)
     note = destination.setup() if setup else None
     sent = destination.apply(plan, local, progress or _quiet)
-    return DeployReport(str(destination), plan, sent, time.perf_counter() - started, setup=note)
+    cdn = _invalidate(destination, plan, settings)
+    return DeployReport(
+        str(destination), plan, sent, time.perf_counter() - started, setup=note, cdn=cdn
+    )
+
+
+def invalidation_paths(plan: Plan, max_paths: int) -> list[str]:
+    """The URL paths a plan changed (folders for their index.html), or ``/*`` above max_paths."""
+    paths = set()
+    for action in (*plan.uploads, *plan.deletes):
+        paths.add("/" + action.path)
+        if action.path == "index.html" or action.path.endswith("/index.html"):
+            paths.add("/" + action.path.removesuffix("index.html"))
+    return ["/*"] if len(paths) > max_paths else sorted(paths)
+
+
+def _invalidate(destination: Target, plan: Plan, settings: DeploySettings) -> str | None:
+    distribution = settings.cloudfront_distribution_id
+    if not distribution or not plan.changed:
+        return None
+    invalidate = getattr(destination, "invalidate", None)
+    if invalidate is None:
+        raise ConfigError("cloudfront_distribution_id is set, but the target is not a bucket")
+    paths = invalidation_paths(plan, settings.invalidation_max_paths)
+    invalidate(distribution, paths)
+    return f"CloudFront {distribution}: invalidated {len(paths):,} path{'s' * (len(paths) != 1)}"
 
 
 def rollback(target: str | None, settings: DeploySettings) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -27,12 +28,14 @@ from feeds.errors import DeployError
 from feeds.models import DeploySettings
 
 if TYPE_CHECKING:
+    from botocore.config import _RetryDict
     from mypy_boto3_s3 import S3Client
 
 MANIFEST_KEY = ".feeds-deploy.json.gz"
 MANIFEST_VERSION = 1
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
-RETRIES = {"mode": "standard", "max_attempts": 8}  # 5xx, throttling, resets: with backoff
+INVALIDATION_BATCH = 1000  # CloudFront: at most 3,000 paths in progress at once
+RETRIES: _RetryDict = {"mode": "standard", "max_attempts": 8}  # 5xx, throttling, resets: backoff
 CORS_RULES = [
     {
         "AllowedOrigins": ["*"],
@@ -140,6 +143,27 @@ class S3Target:
                 CORSConfiguration={"CORSRules": CORS_RULES},  # type: ignore[typeddict-item]
             )
         return f"CORS on {self.location.bucket}: GET and HEAD from any origin"
+
+    def invalidate(self, distribution_id: str, paths: Sequence[str]) -> list[str]:
+        """Invalidate ``paths`` on a CloudFront distribution, in batches; return their ids."""
+        client = self._session.client(
+            "cloudfront",
+            region_name=self.client.meta.region_name or "us-east-1",  # CloudFront is global
+            config=Config(retries=RETRIES),
+        )
+        ids = []
+        with self._errors():
+            for start in range(0, len(paths), INVALIDATION_BATCH):
+                batch = list(paths[start : start + INVALIDATION_BATCH])
+                response = client.create_invalidation(
+                    DistributionId=distribution_id,
+                    InvalidationBatch={
+                        "Paths": {"Quantity": len(batch), "Items": batch},
+                        "CallerReference": f"feeds-{time.time_ns()}-{start}",
+                    },
+                )
+                ids.append(response["Invalidation"]["Id"])
+        return ids
 
     def _key(self, path: str) -> str:
         return self.location.prefix + path
