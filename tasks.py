@@ -1,6 +1,6 @@
 """Tasks for working on feeds and publishing with it: ``invoke --list``.
 
-Site tasks (build, validate, serve, clean) run the same code as the ``feeds``
+Site tasks (build, validate, serve, clean, deploy, rollback) run the same code as the ``feeds``
 command; development tasks (test, lint, format, golden) run the tools.
 """
 
@@ -89,6 +89,37 @@ def serve(c: Context, output: str = "public", port: int = 8000) -> None:
     _feeds("serve", output=output, port=str(port))
 
 
+@task(
+    help={
+        "output": "built folder to publish (default: public)",
+        "target": "s3://bucket/prefix, file:///path or a folder, over [tool.feeds.deploy]",
+        "dry_run": "print each change and its reason; change nothing",
+        "max_deletes": "refuse to delete more than N files (default: 256)",
+        "setup": "also apply the bucket's CORS configuration",
+        "config": SITE_HELP["config"],
+    }
+)
+def deploy(
+    c: Context,
+    output: str = "public",
+    target: str | None = None,
+    dry_run: bool = False,
+    max_deletes: int | None = None,
+    setup: bool = False,
+    config: str | None = None,
+) -> None:
+    """Publish public/ to the deploy target: changed files only, feeds last, deletes guarded."""
+    flags = [flag for flag, on in (("--dry-run", dry_run), ("--setup", setup)) if on]
+    limit = None if max_deletes is None else str(max_deletes)
+    _feeds("deploy", *flags, output=output, target=target, max_deletes=limit, config=config)
+
+
+@task(help={"target": "the folder target, over [tool.feeds.deploy]", "config": SITE_HELP["config"]})
+def rollback(c: Context, target: str | None = None, config: str | None = None) -> None:
+    """Point a folder target's 'current' back at the previous release."""
+    _feeds("rollback", target=target, config=config)
+
+
 @task(help={"options": "extra pytest options, e.g. '-k rss -x'"})
 def test(c: Context, options: str = "") -> None:
     """Run the test suite."""
@@ -119,4 +150,6 @@ def golden(c: Context, update: bool = False) -> None:
         c.run(f"{PYTHON} -m pytest tests/test_golden.py")
 
 
-namespace = Collection(build, validate, new, clean, serve, test, lint, format_, golden)
+namespace = Collection(
+    build, validate, new, clean, serve, deploy, rollback, test, lint, format_, golden
+)

@@ -8,9 +8,10 @@ the output changes until ``commit``:
 
 - First build (no output yet): the staging folder is renamed into place.
 - Later builds: the staged files are moved in with ``os.replace`` (atomic per
-  file) in publishing order, article pages and documents first, then lists
-  and indexes, then the subscription feeds and the API entry point; files no
-  longer produced are deleted last. A reader therefore never meets a feed item
+  file) in publishing order (``upload_tier``, shared with the deploy):
+  article pages and documents first, then lists, archives and tag feeds, then
+  the subscription feeds and the API entry point; files no longer produced are
+  deleted last. A reader therefore never meets a feed item
   or list entry whose page is missing, and unchanged files keep their bytes and
   mtimes (a no-op build writes nothing at all).
 
@@ -45,19 +46,15 @@ from types import TracebackType
 import orjson
 
 from feeds._json import dump_json
+from feeds._order import upload_tier
 from feeds.errors import WriteError
-from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH
 
 MANIFEST = ".feeds-manifest.json"
-_LAST = frozenset({RSS_PATH, ATOM_PATH, JSON_FEED_PATH, API_ROOT + "index.json"})
-_FIRST = ("articles/", API_ROOT + "articles/")
 
 
 def publish_rank(path: str) -> int:
-    """0 for article pages and documents, 2 for feeds and the API entry point, 1 between."""
-    if path in _LAST:
-        return 2
-    return 0 if path.startswith(_FIRST) else 1
+    """The publishing order of a path; the deploy uploads in the same order."""
+    return upload_tier(path)
 
 
 def digest(data: bytes) -> str:

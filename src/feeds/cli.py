@@ -20,6 +20,7 @@ from feeds._parallel import default_jobs
 from feeds._serve import make_server
 from feeds._write import remove_tree
 from feeds.build import build, clock, read_articles
+from feeds.deploy import deploy, rollback
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
 from feeds.models import SLUG_MAX_LENGTH, Site, load_site
 
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", _serve, "preview the output folder on localhost")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    _add_deploy_commands(commands)
     return parser
 
 
@@ -84,6 +86,38 @@ def _command(
         "--output", type=Path, default=Path("public"), help="output folder (default: public)"
     )
     return command
+
+
+def _add_deploy_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    help_text = "publish the output folder to the deploy target, changes only"
+    command = commands.add_parser("deploy", help=help_text, description=help_text)
+    command.set_defaults(command=_deploy)
+    command.add_argument(
+        "--output", type=Path, default=Path("public"), help="built folder (default: public)"
+    )
+    _add_target_options(command)
+    command.add_argument(
+        "--dry-run", action="store_true", help="print each change and its reason; change nothing"
+    )
+    command.add_argument(
+        "--max-deletes", type=int, help="refuse to delete more than N files (default: 256)"
+    )
+    command.add_argument(
+        "--setup", action="store_true", help="also apply the bucket's CORS configuration"
+    )
+    help_text = "point a folder target's 'current' back at the previous release"
+    command = commands.add_parser("rollback", help=help_text, description=help_text)
+    command.set_defaults(command=_rollback)
+    _add_target_options(command)
+
+
+def _add_target_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--target", help="s3://bucket/prefix, file:///path or a folder, over the configuration"
+    )
+    command.add_argument(
+        "--config", type=Path, help="TOML file of [tool.feeds] keys, over pyproject.toml"
+    )
 
 
 def _add_site_options(command: argparse.ArgumentParser) -> None:
@@ -181,6 +215,38 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    site = load_site(Path("pyproject.toml"), args.config)
+    report = deploy(
+        args.output,
+        site,
+        target=args.target,
+        dry_run=args.dry_run,
+        max_deletes=args.max_deletes,
+        setup=args.setup,
+        progress=_progress if sys.stderr.isatty() else None,
+    )
+    if report.setup:
+        print(report.setup)
+    if args.dry_run:
+        print("\n".join(report.plan.lines()))
+    print(report.summary())
+    if report.cdn:
+        print(report.cdn)
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    print(rollback(args.target, load_site(Path("pyproject.toml"), args.config).deploy))
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    """A one-line progress counter, on a terminal only."""
+    end = "\n" if done >= total else ""
+    print(f"\rdeploying {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
 
 
 def _report(problems: Sequence[SeedError]) -> None:

@@ -4,7 +4,8 @@
     ├── SeedError           one problem in one article file: "path:line: message"
     ├── SeedErrors          every SeedError of a run, sorted; raised once
     ├── ConfigError         bad configuration or usage (exit code 2)
-    └── WriteError          the output could not be written or swapped in
+    ├── WriteError          the output could not be written or swapped in
+    └── DeployError         a deploy was refused or did not complete (never names a secret)
 
 Any other exception is a bug and keeps its traceback.
 """
@@ -63,3 +64,7 @@ class ConfigError(FeedsError):
 
 class WriteError(FeedsError):
     """The output folder could not be written."""
+
+
+class DeployError(FeedsError):
+    """A deploy was refused (too many deletes, no target) or did not complete."""

@@ -110,6 +110,31 @@ class Author(Frozen):
         return check_text(value)
 
 
+class HeaderRule(Frozen):
+    """Headers for the output paths matching ``glob`` (``*``: within a folder, ``**``: across)."""
+
+    glob: NonEmpty
+    cache_control: str | None = None
+    content_type: str | None = Field(default=None, description="default: from the file name")
+    gzip: bool = Field(default=False, description="store gzip-compressed, Content-Encoding: gzip")
+    cors: bool = Field(default=False, description="Access-Control-Allow-Origin: *")
+
+
+class DeploySettings(Frozen):
+    """Where and how ``feeds deploy`` publishes the output: ``[tool.feeds.deploy]``."""
+
+    target: str | None = Field(
+        default=None, description="s3://bucket/prefix, file:///path or a path"
+    )
+    endpoint_url: str | None = None
+    region: str | None = None
+    max_deletes: int = Field(default=256, ge=0)
+    concurrency: int = Field(default=16, ge=1, le=128)
+    keep_releases: int = Field(default=5, ge=2)
+    cloudfront_distribution_id: str | None = None
+    invalidation_max_paths: int = Field(default=100, ge=1)
+
+
 _config_files: ContextVar[tuple[Path | None, Path | None]] = ContextVar(
     "_config_files", default=(None, None)
 )
@@ -138,6 +163,10 @@ class Site(BaseSettings):
     id_authority: str = Field(
         default="", description="RFC 4151 authority; default: base_url's host"
     )
+    headers: tuple[HeaderRule, ...] = Field(
+        default=(), description="checked in order before the defaults; first match wins"
+    )
+    deploy: DeploySettings = DeploySettings()
 
     @field_validator("base_url")
     @classmethod

@@ -1,0 +1,166 @@
+"""One deploy, start to end: scan, diff, guard, apply, report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+from feeds.deploy._folder import FolderTarget
+from feeds.deploy._plan import LocalFile, Plan, RemoteFile, check_deletes, make_plan, scan_local
+from feeds.errors import ConfigError, DeployError
+from feeds.models import DeploySettings, Site
+
+if TYPE_CHECKING:
+    import boto3
+
+Progress = Callable[[int, int], None]
+
+
+class Target(Protocol):
+    """Where a deploy goes: an S3 bucket or a folder."""
+
+    carries_headers: bool
+
+    def remote(self) -> dict[str, RemoteFile]:
+        """What the target holds now."""
+
+    def apply(self, plan: Plan, local: Mapping[str, LocalFile], progress: Progress) -> int:
+        """Carry out a plan; return the bytes sent."""
+
+    def setup(self) -> str:
+        """One-time settings (a bucket's CORS rules); say what was done."""
+
+
+@dataclass(frozen=True)
+class DeployReport:
+    """What a deploy did (or, in a dry run, would do)."""
+
+    target: str
+    plan: Plan
+    bytes_sent: int
+    seconds: float
+    dry_run: bool = False
+    setup: str | None = None
+    cdn: str | None = None
+
+    def summary(self) -> str:
+        """``uploaded 12 (3.1 MB), unchanged 9,988, deleted 1 in 2.4 s``"""
+        uploads, deletes = len(self.plan.uploads), len(self.plan.deletes)
+        unchanged = f"unchanged {len(self.plan.unchanged):,}"
+        if self.dry_run:
+            return (
+                f"would upload {uploads:,} ({human_size(self.bytes_sent)}), {unchanged}, "
+                f"would delete {deletes:,} (dry run: nothing changed on {self.target})"
+            )
+        return (
+            f"uploaded {uploads:,} ({human_size(self.bytes_sent)}), {unchanged}, "
+            f"deleted {deletes:,} in {self.seconds:.1f} s"
+        )
+
+
+def deploy(
+    output: Path,
+    site: Site,
+    *,
+    target: str | None = None,
+    dry_run: bool = False,
+    max_deletes: int | None = None,
+    setup: bool = False,
+    session: boto3.session.Session | None = None,
+    progress: Progress | None = None,
+) -> DeployReport:
+    """Make the target hold exactly the built tree ``output``; refuse mass deletions."""
+    started = time.perf_counter()
+    settings = site.deploy
+    if max_deletes is not None:
+        settings = settings.model_copy(update={"max_deletes": max_deletes})
+    destination = open_target(target or settings.target, settings, session)
+    local = {
+        file.path: file
+        for file in scan_local(output, site.headers, with_headers=destination.carries_headers)
+    }
+    plan = make_plan(local.values(), destination.remote())
+    check_deletes(plan, settings.max_deletes)
+    changed_bytes = sum(local[action.path].size for action in plan.uploads)
+    if dry_run:
+        return DeployReport(str(destination), plan, changed_bytes, 0.0, dry_run=True)
+    note = destination.setup() if setup else None
+    sent = destination.apply(plan, local, progress or _quiet)
+    cdn = _invalidate(destination, plan, settings)
+    return DeployReport(
+        str(destination), plan, sent, time.perf_counter() - started, setup=note, cdn=cdn
+    )
+
+
+def invalidation_paths(plan: Plan, max_paths: int) -> list[str]:
+    """The URL paths a plan changed (folders for their index.html), or ``/*`` above max_paths."""
+    paths = set()
+    for action in (*plan.uploads, *plan.deletes):
+        paths.add("/" + action.path)
+        if action.path == "index.html" or action.path.endswith("/index.html"):
+            paths.add("/" + action.path.removesuffix("index.html"))
+    return ["/*"] if len(paths) > max_paths else sorted(paths)
+
+
+def _invalidate(destination: Target, plan: Plan, settings: DeploySettings) -> str | None:
+    distribution = settings.cloudfront_distribution_id
+    if not distribution or not plan.changed:
+        return None
+    invalidate = getattr(destination, "invalidate", None)
+    if invalidate is None:
+        raise ConfigError("cloudfront_distribution_id is set, but the target is not a bucket")
+    paths = invalidation_paths(plan, settings.invalidation_max_paths)
+    invalidate(distribution, paths)
+    return f"CloudFront {distribution}: invalidated {len(paths):,} path{'s' * (len(paths) != 1)}"
+
+
+def rollback(target: str | None, settings: DeploySettings) -> str:
+    """Point a folder target's ``current`` back at the previous release."""
+    destination = open_target(target or settings.target, settings)
+    if not isinstance(destination, FolderTarget):
+        raise DeployError(
+            f"{destination}: rollback works on folder targets; for a bucket, "
+            "check out the previous commit and deploy it"
+        )
+    previous, now = destination.rollback()
+    return f"{destination}/current: {previous.name} -> {now.name}"
+
+
+def open_target(
+    url: str | None, settings: DeploySettings, session: boto3.session.Session | None = None
+) -> Target:
+    """The target a URL names: ``s3://bucket/prefix``, ``file:///path`` or a plain path."""
+    if not url:
+        raise ConfigError(
+            "no deploy target; pass --target or set target in [tool.feeds.deploy] "
+            "(s3://bucket/prefix or a folder)"
+        )
+    parts = urlsplit(url)
+    if parts.scheme == "s3":
+        from feeds.deploy._s3 import Location, S3Target  # boto3 loads only when needed
+
+        if not parts.netloc:
+            raise ConfigError(f"target {url!r} names no bucket; write it like s3://bucket/prefix")
+        return S3Target(Location.parse(parts.netloc, parts.path), settings, session)
+    if parts.scheme == "file":
+        return FolderTarget(Path(parts.path), settings.keep_releases)
+    if parts.scheme and len(parts.scheme) > 1:  # 'C:' is a drive, not a scheme
+        raise ConfigError(f"target {url!r}: unknown scheme; use s3://bucket/prefix or a folder")
+    return FolderTarget(Path(url), settings.keep_releases)
+
+
+def human_size(size: int) -> str:
+    """``3.1 MB``, ``12.0 kB``, ``512 B``."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1000**2:
+        return f"{size / 1000:.1f} kB"
+    return f"{size / 1000**2:.1f} MB"
+
+
+def _quiet(done: int, total: int) -> None:
+    """No progress output."""

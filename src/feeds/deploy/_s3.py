@@ -1,0 +1,318 @@
+"""An S3-compatible bucket as a deploy target (AWS S3, Cloudflare R2, MinIO, ...).
+
+Credentials come only from boto3's standard chain (environment, ``AWS_PROFILE``,
+shared files, instance roles); endpoint and region from the configuration or
+``AWS_ENDPOINT_URL_S3`` / ``AWS_REGION``. Every error is reported through
+``DeployError`` with any credential scrubbed out of its text.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import orjson
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from feeds.deploy._plan import Action, LocalFile, Plan, RemoteFile
+from feeds.errors import DeployError
+from feeds.models import DeploySettings
+
+if TYPE_CHECKING:
+    from botocore.config import _RetryDict
+    from mypy_boto3_s3 import S3Client
+
+MANIFEST_KEY = ".feeds-deploy.json.gz"
+MANIFEST_VERSION = 1
+DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
+INVALIDATION_BATCH = 1000  # CloudFront: at most 3,000 paths in progress at once
+RETRIES: _RetryDict = {"mode": "standard", "max_attempts": 8}  # 5xx, throttling, resets: backoff
+CORS_RULES = [
+    {
+        "AllowedOrigins": ["*"],
+        "AllowedMethods": ["GET", "HEAD"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 86400,
+    }
+]
+Progress = Callable[[int, int], None]
+Entry = tuple[str, str, str]  # body digest, headers digest, ETag
+
+
+@dataclass(frozen=True)
+class Location:
+    """``s3://bucket/prefix``: a bucket, and a key prefix ending in ``/`` (or empty)."""
+
+    bucket: str
+    prefix: str
+
+    @classmethod
+    def parse(cls, netloc: str, path: str) -> Location:
+        """The location of an ``s3://`` URL's host and path."""
+        prefix = path.strip("/")
+        return cls(netloc, f"{prefix}/" if prefix else "")
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+
+class S3Target:
+    """Deploys by paged listing, ordered concurrent PUTs, batched deletes, manifest last."""
+
+    carries_headers = True
+
+    def __init__(
+        self,
+        location: Location,
+        settings: DeploySettings,
+        session: boto3.session.Session | None = None,
+    ) -> None:
+        self.location = location
+        self.settings = settings
+        self._secrets: list[str] = []
+        self._known: dict[str, Entry] = {}
+        with self._errors():
+            self._session = session or boto3.session.Session()
+            self._secrets = _credential_strings(self._session)
+            self.client: S3Client = _client(self._session, settings)
+
+    def __str__(self) -> str:
+        return str(self.location)
+
+    def remote(self) -> dict[str, RemoteFile]:
+        """The bucket's files below the prefix, verified against the manifest's ETags."""
+        with self._errors():
+            listed = self._list()
+            manifest = self._read_manifest() if MANIFEST_KEY in listed else {}
+        listed.pop(MANIFEST_KEY, None)
+        remote = {}
+        for path, etag in listed.items():
+            entry = manifest.get(path)
+            if entry is not None and entry[2] == etag:
+                self._known[path] = entry
+                remote[path] = RemoteFile(entry[0], entry[1])
+            else:
+                remote[path] = RemoteFile()
+        return remote
+
+    def apply(self, plan: Plan, local: Mapping[str, LocalFile], progress: Progress) -> int:
+        """Carry out ``plan``; return the bytes sent. The manifest goes last."""
+        if not plan.changed:
+            return 0
+        changing = {action.path for action in (*plan.uploads, *plan.deletes)}
+        entries = {path: entry for path, entry in self._known.items() if path not in changing}
+        with self._errors():
+            # Forget the changing paths first: if this deploy dies half-way, the
+            # next one re-uploads them instead of trusting a stale manifest.
+            self._write_manifest(entries)
+            sent = 0
+            done = 0
+            total = len(plan.uploads) + len(plan.deletes)
+            for tier in plan.tiers:
+                etags, size = self._upload_tier(
+                    tier, local, partial(_offset, progress, done, total)
+                )
+                done += len(tier)
+                sent += size
+                entries.update(
+                    {
+                        path: (local[path].body, local[path].headers_digest, etags[path])
+                        for path in etags
+                    }
+                )
+            self._delete([action.path for action in plan.deletes])
+            progress(total, total)
+            self._write_manifest(entries)
+        return sent
+
+    def setup(self) -> str:
+        """Apply the bucket's CORS rules: GET and HEAD from any origin."""
+        with self._errors():
+            self.client.put_bucket_cors(
+                Bucket=self.location.bucket,
+                CORSConfiguration={"CORSRules": CORS_RULES},  # type: ignore[typeddict-item]
+            )
+        return f"CORS on {self.location.bucket}: GET and HEAD from any origin"
+
+    def invalidate(self, distribution_id: str, paths: Sequence[str]) -> list[str]:
+        """Invalidate ``paths`` on a CloudFront distribution, in batches; return their ids."""
+        client = self._session.client(
+            "cloudfront",
+            region_name=self.client.meta.region_name or "us-east-1",  # CloudFront is global
+            config=Config(retries=RETRIES),
+        )
+        ids = []
+        with self._errors():
+            for start in range(0, len(paths), INVALIDATION_BATCH):
+                batch = list(paths[start : start + INVALIDATION_BATCH])
+                response = client.create_invalidation(
+                    DistributionId=distribution_id,
+                    InvalidationBatch={
+                        "Paths": {"Quantity": len(batch), "Items": batch},
+                        "CallerReference": f"feeds-{time.time_ns()}-{start}",
+                    },
+                )
+                ids.append(response["Invalidation"]["Id"])
+        return ids
+
+    def _key(self, path: str) -> str:
+        return self.location.prefix + path
+
+    def _list(self) -> dict[str, str]:
+        """Every key below the prefix and its ETag: one request per 1,000 keys."""
+        listed = {}
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.location.bucket, Prefix=self.location.prefix
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                listed[item["Key"].removeprefix(self.location.prefix)] = item["ETag"]
+        return listed
+
+    def _read_manifest(self) -> dict[str, Entry]:
+        response = self.client.get_object(Bucket=self.location.bucket, Key=self._key(MANIFEST_KEY))
+        try:
+            document = orjson.loads(gzip.decompress(response["Body"].read()))
+        except (OSError, EOFError, orjson.JSONDecodeError):
+            return {}  # unreadable: verify nothing, upload everything
+        if not isinstance(document, dict) or document.get("version") != MANIFEST_VERSION:
+            return {}
+        return {path: tuple(entry) for path, entry in document.get("files", {}).items()}
+
+    def _write_manifest(self, entries: Mapping[str, Entry]) -> None:
+        document = {"generator": "feeds", "version": MANIFEST_VERSION, "files": dict(entries)}
+        self.client.put_object(
+            Bucket=self.location.bucket,
+            Key=self._key(MANIFEST_KEY),
+            Body=gzip.compress(orjson.dumps(document, option=orjson.OPT_SORT_KEYS), mtime=0),
+            ContentType="application/gzip",
+            CacheControl="no-store",
+        )
+
+    def _upload_tier(
+        self,
+        tier: Sequence[Action],
+        local: Mapping[str, LocalFile],
+        progress: Callable[[int], None],
+    ) -> tuple[dict[str, str], int]:
+        """Upload one tier concurrently; raise naming every path that failed."""
+        etags: dict[str, str] = {}
+        sent = 0
+        failed: dict[str, str] = {}
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            futures: dict[Future[tuple[str, int]], str] = {
+                pool.submit(self._put, local[action.path]): action.path for action in tier
+            }
+            for future in as_completed(futures):
+                path = futures[future]
+                try:
+                    etags[path], size = future.result()
+                    sent += size
+                except (BotoCoreError, ClientError, OSError) as error:
+                    failed[path] = self._scrub(_describe(error))
+                progress(len(etags) + len(failed))
+        if failed:
+            raise DeployError(_failure_message(failed))
+        return etags, sent
+
+    def _put(self, file: LocalFile) -> tuple[str, int]:
+        data = file.source.read_bytes()
+        extra: dict[str, Any] = {"ContentType": file.headers["Content-Type"]}
+        if "Cache-Control" in file.headers:
+            extra["CacheControl"] = file.headers["Cache-Control"]
+        if file.headers.get("Content-Encoding") == "gzip":
+            data = gzip.compress(data, mtime=0)
+            extra["ContentEncoding"] = "gzip"
+        response = self.client.put_object(
+            Bucket=self.location.bucket, Key=self._key(file.path), Body=data, **extra
+        )
+        return response["ETag"], len(data)
+
+    def _delete(self, paths: Sequence[str]) -> None:
+        failed = {}
+        for start in range(0, len(paths), DELETE_BATCH):
+            batch = paths[start : start + DELETE_BATCH]
+            response = self.client.delete_objects(
+                Bucket=self.location.bucket,
+                Delete={"Objects": [{"Key": self._key(path)} for path in batch], "Quiet": True},
+            )
+            for error in response.get("Errors", []):
+                key = error.get("Key", "")
+                failed[key.removeprefix(self.location.prefix)] = error.get("Message", "")
+        if failed:
+            raise DeployError(_failure_message(failed, verb="could not be deleted"))
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn boto errors into DeployError, credentials scrubbed."""
+        try:
+            yield
+        except (BotoCoreError, ClientError) as error:
+            raise DeployError(f"{self.location}: {self._scrub(_describe(error))}") from None
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def _client(session: boto3.session.Session, settings: DeploySettings) -> S3Client:
+    options: dict[str, Any] = {
+        "retries": RETRIES,
+        "max_pool_connections": settings.concurrency,
+        "connect_timeout": 10,
+        "read_timeout": 60,
+        # Third-party stores (R2, older MinIO) reject the newer default checksums.
+        "request_checksum_calculation": "when_required",
+        "response_checksum_validation": "when_required",
+    }
+    custom_endpoint = settings.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3")
+    if custom_endpoint or os.environ.get("AWS_ENDPOINT_URL"):
+        options["s3"] = {"addressing_style": "path"}  # what every S3-compatible store serves
+    return session.client(
+        "s3",
+        endpoint_url=settings.endpoint_url,
+        region_name=settings.region or os.environ.get("AWS_REGION"),
+        config=Config(**options),
+    )
+
+
+def _credential_strings(session: boto3.session.Session) -> list[str]:
+    """The credentials boto3 found, to scrub from messages (never printed)."""
+    credentials = session.get_credentials()
+    if credentials is None:
+        return []
+    frozen = credentials.get_frozen_credentials()
+    return [value for value in (frozen.secret_key, frozen.token, frozen.access_key) if value]
+
+
+def _offset(progress: Progress, done: int, total: int, count: int) -> None:
+    progress(done + count, total)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        operation = error.operation_name
+        return f"{operation} failed: {details.get('Code', '?')}: {details.get('Message', '')}"
+    return str(error)
+
+
+def _failure_message(failed: Mapping[str, str], verb: str = "did not go up") -> str:
+    paths = sorted(failed)
+    shown = ", ".join(paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
+    first = failed[paths[0]]
+    return (
+        f"{len(paths)} file{'s' * (len(paths) != 1)} {verb}: {shown} ({first}); "
+        "later steps were not run; run the deploy again to finish it"
+    )

@@ -1,0 +1,120 @@
+"""Header rules: defaults, first match wins, globs, and upload tiers."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+
+from feeds._headers import glob_pattern, headers_for, rule_for
+from feeds.deploy import upload_tier
+from feeds.deploy._plan import Plan
+from feeds.deploy._run import DeployReport, human_size
+from feeds.models import HeaderRule, load_site
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "cache_control", "cors"),
+    [
+        ("rss.xml", "application/rss+xml; charset=utf-8", "public, max-age=300", False),
+        ("atom.xml", "application/atom+xml; charset=utf-8", "public, max-age=300", False),
+        ("feed.json", "application/feed+json; charset=utf-8", "public, max-age=300", True),
+        ("index.html", "text/html; charset=utf-8", "public, max-age=300", False),
+        ("articles/a/index.html", "text/html; charset=utf-8", "public, max-age=300", False),
+        ("api/v1/index.json", "application/json; charset=utf-8", "public, max-age=300", True),
+        ("api/v1/pages/3.json", "application/json; charset=utf-8", "public, max-age=300", True),
+        (
+            "api/v1/articles/a.json",
+            "application/json; charset=utf-8",
+            "public, max-age=3600, stale-while-revalidate=86400",
+            True,
+        ),
+        (
+            "api/v1/schema/page.json",
+            "application/json; charset=utf-8",
+            "public, max-age=604800",
+            True,
+        ),
+    ],
+)
+def test_default_headers(path, content_type, cache_control, cors):
+    """Every output path gets its media type, a cache lifetime and CORS where it is an API."""
+    headers = headers_for(PurePosixPath(path))
+    assert headers == {"Content-Type": content_type, "Cache-Control": cache_control}
+    assert rule_for(PurePosixPath(path)).cors is cors
+
+
+def test_site_rules_come_first_and_first_match_wins():
+    """A site rule overrides the defaults; of two site rules, the first matching one applies."""
+    rules = (
+        HeaderRule(glob="api/v1/articles/*.json", cache_control="max-age=1", gzip=True),
+        HeaderRule(glob="api/**", cache_control="max-age=2", content_type="text/plain"),
+    )
+    assert headers_for(PurePosixPath("api/v1/articles/a.json"), rules) == {
+        "Content-Type": "application/json; charset=utf-8",
+        "Cache-Control": "max-age=1",
+        "Content-Encoding": "gzip",
+    }
+    assert headers_for(PurePosixPath("api/v1/index.json"), rules)["Content-Type"] == "text/plain"
+
+
+@pytest.mark.parametrize(
+    ("glob", "path", "matches"),
+    [
+        ("*.xml", "rss.xml", True),
+        ("*.xml", "a/rss.xml", False),
+        ("**.xml", "a/b/rss.xml", True),
+        ("articles/**", "articles/x/index.html", True),
+        ("articles/*/index.html", "articles/x/y/index.html", False),
+        ("**/index.html", "index.html", True),
+        ("api/v1/pages/?.json", "api/v1/pages/1.json", True),
+        ("a+b.json", "aab.json", False),
+    ],
+)
+def test_globs(glob, path, matches):
+    """'*' and '?' stay within a folder, '**' crosses folders, other characters are literal."""
+    assert bool(glob_pattern(glob).fullmatch(path)) is matches
+
+
+@pytest.mark.parametrize(
+    ("path", "tier"),
+    [
+        ("articles/a/index.html", 0),
+        ("api/v1/articles/a.json", 0),
+        ("api/v1/schema/page.json", 0),
+        ("style.css", 0),
+        ("index.html", 1),
+        ("api/v1/pages/2.json", 1),
+        ("tags/x/rss.xml", 1),
+        ("feed.json", 2),
+        ("rss.xml", 2),
+        ("atom.xml", 2),
+        ("api/v1/index.json", 3),
+    ],
+)
+def test_upload_tiers(path, tier):
+    """Articles first, then lists and indexes, then the feeds, the API index last."""
+    assert upload_tier(path) == tier
+
+
+def test_deploy_settings_from_toml_and_nested_environment(tmp_path, monkeypatch):
+    """[tool.feeds.deploy] and [[tool.feeds.headers]] load; FEEDS_DEPLOY__* overrides a key."""
+    config = tmp_path / "site.toml"
+    config.write_text(
+        'title = "T"\nbase_url = "https://example.org/"\n'
+        '[deploy]\ntarget = "s3://bucket/site"\nmax_deletes = 10\n'
+        '[[headers]]\nglob = "**.xml"\ncache_control = "max-age=60"\n'
+    )
+    monkeypatch.setenv("FEEDS_DEPLOY__TARGET", "file:///srv/site")
+    site = load_site(None, config)
+    assert site.deploy.target == "file:///srv/site"
+    assert (site.deploy.max_deletes, site.deploy.keep_releases) == (10, 5)
+    assert site.headers == (HeaderRule(glob="**.xml", cache_control="max-age=60"),)
+
+
+def test_summary_line():
+    """The summary reads like 'uploaded 12 (3.1 MB), unchanged 9,988, deleted 1 in 2.4 s'."""
+    plan = Plan(tiers=(), deletes=(), unchanged=tuple(str(n) for n in range(9988)))
+    report = DeployReport("s3://b/", plan, 3_100_000, 2.44)
+    assert report.summary() == "uploaded 0 (3.1 MB), unchanged 9,988, deleted 0 in 2.4 s"
+    assert (human_size(512), human_size(12_000)) == ("512 B", "12.0 kB")
