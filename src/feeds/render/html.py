@@ -22,6 +22,7 @@ from feeds._dates import MONTH_NAMES
 from feeds._seeds import article_path
 from feeds.models import Article, Site
 from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, Tree
+from feeds.render.structured import article_json_ld_script
 
 STYLESHEET = "style.css"
 _FEEDS = {"rss": RSS_PATH, "atom": ATOM_PATH, "json": JSON_FEED_PATH}
@@ -53,6 +54,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.globals.update(article_path=article_path, human_date=human_date)
+    environment.globals.update(json_ld=article_json_ld_script)
     return environment
 
 
