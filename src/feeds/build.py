@@ -37,9 +37,11 @@ from feeds.errors import SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
 from feeds.render.api import render_api, render_article_document
+from feeds.render.crawlers import render_robots, render_sitemap
 from feeds.render.feeds import render_feeds
 from feeds.render.html import render_article_page, render_pages
 from feeds.render.jsonfeed import render_json_feed
+from feeds.render.site_pages import render_not_found
 
 ArticleRenderer = Callable[[Site, Article], Tree]
 SiteRenderer = Callable[[Site, Sequence[Article]], Tree]
@@ -49,6 +51,9 @@ SITE_RENDERERS: tuple[SiteRenderer, ...] = (
     render_json_feed,
     render_api,
     render_pages,
+    render_sitemap,
+    render_robots,
+    render_not_found,
 )
 
 
