@@ -37,14 +37,15 @@ def _urls(root) -> dict[str, str | None]:
     }
 
 
-def test_sitemap_lists_every_article_and_the_home_page(tree, site, articles):
-    """Each article page and the home page are listed, with lastmod from the last change."""
+def test_sitemap_lists_every_article_and_the_site_pages(tree, site, articles):
+    """Each article page, the home and subscribe pages are listed, lastmod from the last change."""
     root = _xml(tree, "sitemap.xml")
     assert etree.QName(root).localname == "urlset"
     urls = _urls(root)
     for article in articles:
         assert urls[article.url] == article.modified.isoformat()
     assert urls[site.url()] == max(a.modified for a in articles).isoformat()
+    assert urls[site.url("subscribe/")] is None  # changes with the software, not the articles
     assert len(root.findall("s:url", NS)) == len(urls)  # no URL twice
 
 
@@ -84,11 +85,11 @@ def test_sitemap_adds_to_the_last_file_only(site, articles, monkeypatch):
 
 @pytest.mark.parametrize("count", [0, 1])
 def test_small_sites_have_a_sitemap(site, articles, count):
-    """A site with no or one article still has a valid sitemap with its home page."""
+    """A site with no or one article still has a valid sitemap with its own pages."""
     tree = crawlers.render_sitemap(site, articles[:count])
     urls = _urls(_xml(tree, "sitemap.xml"))
-    assert site.url() in urls
-    assert len(urls) == count + 1
+    assert list(urls)[count:] == [site.url(), site.url("subscribe/")]
+    assert len(urls) == count + 2
 
 
 def test_robots_allows_all_and_names_the_sitemap(tree, site):

@@ -41,7 +41,7 @@ from feeds.render.crawlers import render_robots, render_sitemap
 from feeds.render.feeds import render_feeds
 from feeds.render.html import render_article_page, render_pages
 from feeds.render.jsonfeed import render_json_feed
-from feeds.render.site_pages import render_not_found
+from feeds.render.site_pages import render_not_found, render_subscribe_page
 
 ArticleRenderer = Callable[[Site, Article], Tree]
 SiteRenderer = Callable[[Site, Sequence[Article]], Tree]
@@ -54,6 +54,7 @@ SITE_RENDERERS: tuple[SiteRenderer, ...] = (
     render_sitemap,
     render_robots,
     render_not_found,
+    render_subscribe_page,
 )
 
 

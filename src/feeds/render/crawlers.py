@@ -20,6 +20,7 @@ from markupsafe import escape
 
 from feeds.models import Article, Site
 from feeds.render import Tree
+from feeds.render.site_pages import SUBSCRIBE_PATH
 
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
@@ -41,6 +42,7 @@ def sitemap_entries(site: Site, articles: Sequence[Article]) -> list[SitemapEntr
     entries = [SitemapEntry(article.url, article.modified) for article in reversed(articles)]
     home_changed = max((article.modified for article in articles[: site.feed_limit]), default=None)
     entries.append(SitemapEntry(site.url(), home_changed))
+    entries.append(SitemapEntry(site.url(SUBSCRIBE_PATH)))
     return entries
 
 

@@ -1,6 +1,8 @@
-"""HTML pages about the site rather than one article: the 404 page.
+"""HTML pages about the site rather than one article: subscribing, and the 404 page.
 
-    404.html    what static hosts serve for a missing URL, at any depth
+    subscribe/index.html    what a feed is, every feed's URL with a copy button,
+                            and some feed readers to choose from
+    404.html                what static hosts serve for a missing URL, at any depth
 
 A 404 page is served at whatever URL was asked for, so its links cannot be
 relative: they are absolute paths from the base URL's path (``/news/style.css``).
@@ -9,14 +11,67 @@ relative: they are absolute paths from the base URL's path (``/news/style.css``)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from feeds.models import Article, Site
-from feeds.render import Tree
+from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, Tree
 from feeds.render.html import _FEEDS, _encode, _environment
 
 NOT_FOUND_PATH = "404.html"
+SUBSCRIBE_PATH = "subscribe/"
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """One feed a reader can subscribe to, as the subscribe page lists it."""
+
+    title: str
+    format: str
+    url: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class FeedReader:
+    """A feed reader the subscribe page suggests (a plain link, no tracking)."""
+
+    name: str
+    url: str
+    platforms: str
+
+
+READERS = (
+    FeedReader("NetNewsWire", "https://netnewswire.com/", "free app for Mac, iPhone and iPad"),
+    FeedReader("Feedly", "https://feedly.com/", "web, Android and iOS"),
+    FeedReader("Inoreader", "https://www.inoreader.com/", "web, Android and iOS"),
+    FeedReader("NewsBlur", "https://newsblur.com/", "web, Android and iOS"),
+    FeedReader("The Old Reader", "https://theoldreader.com/", "web"),
+)
+
+
+def subscription_feeds(site: Site, articles: Sequence[Article]) -> list[FeedLink]:
+    """Every feed the subscribe page lists, the whole site's first (add topic feeds here)."""
+    everything = "All articles"
+    return [
+        FeedLink(everything, "RSS", site.url(RSS_PATH), "application/rss+xml"),
+        FeedLink(everything, "Atom", site.url(ATOM_PATH), "application/atom+xml"),
+        FeedLink(everything, "JSON Feed", site.url(JSON_FEED_PATH), "application/feed+json"),
+    ]
+
+
+def render_subscribe_page(site: Site, articles: Sequence[Article]) -> Tree:
+    """``subscribe/index.html``: feeds explained to people who have never used one."""
+    page = _environment().get_template("subscribe.html")
+    html = page.render(
+        site=site,
+        feeds=_FEEDS,
+        root="../",
+        subscriptions=subscription_feeds(site, articles),
+        readers=READERS,
+    )
+    return {PurePosixPath(SUBSCRIBE_PATH, "index.html"): _encode(html)}
 
 
 def site_root_path(site: Site) -> str:
