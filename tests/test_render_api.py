@@ -36,7 +36,11 @@ def _validator(tree) -> Registry:
 def test_every_document_validates_against_its_schema(tree, site):
     """Each API document names an absolute published schema in $schema and follows it."""
     registry = _validator(tree)
-    documents = [p for p in tree if str(p).startswith(API) and "/schema/" not in str(p)]
+    documents = [
+        p
+        for p in tree
+        if str(p).startswith(API) and "/schema/" not in str(p) and p.name != "openapi.json"
+    ]
     assert len(documents) == 1 + 2 + 3  # index, two pages, three articles
     for path in documents:
         document = json.loads(tree[path])

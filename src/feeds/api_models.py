@@ -65,6 +65,7 @@ class IndexLinksV1(_Document):
     article_template: str = Field(description="URL of the document of article {slug}")
     feeds: FeedLinksV1
     schemas: SchemaLinksV1
+    openapi: str = Field(description="OpenAPI 3.1 description of this API")
 
 
 class IndexV1(_TopLevel):

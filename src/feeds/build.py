@@ -41,6 +41,7 @@ from feeds.render.crawlers import render_robots, render_sitemap
 from feeds.render.feeds import render_feeds
 from feeds.render.html import render_article_page, render_pages
 from feeds.render.jsonfeed import render_json_feed
+from feeds.render.openapi import render_openapi
 from feeds.render.site_pages import render_not_found, render_subscribe_page
 
 ArticleRenderer = Callable[[Site, Article], Tree]
@@ -55,6 +56,7 @@ SITE_RENDERERS: tuple[SiteRenderer, ...] = (
     render_robots,
     render_not_found,
     render_subscribe_page,
+    render_openapi,
 )
 
 

@@ -4,6 +4,7 @@
     api/v1/pages/{n}.json         article summaries, newest first, page_size each
     api/v1/articles/{slug}.json   one article in full
     api/v1/schema/{name}.json     JSON Schema (2020-12) of index, page, article
+    api/v1/openapi.json           OpenAPI 3.1 description (``feeds.render.openapi``)
 
 Every document names its schema's absolute URL in ``$schema``. The schemas are
 generated from the pydantic models in ``feeds.api_models``; the documents are
@@ -25,6 +26,7 @@ from feeds.models import Article, Site
 from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH, Tree
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+OPENAPI_PATH = "openapi.json"  # below api/v1/
 
 
 def render_api(site: Site, articles: Sequence[Article]) -> Tree:
@@ -106,6 +108,7 @@ def _index(site: Site, article_count: int, page_count: int) -> dict[str, Any]:
                 "json_feed": site.url(JSON_FEED_PATH),
             },
             "schemas": {name: _url(site, schema_path(name)) for name in SCHEMAS},
+            "openapi": _url(site, OPENAPI_PATH),
         },
     }
 
