@@ -76,7 +76,7 @@ def test_relative_links_resolve_inside_the_build(tree, site):
     for path in _pages(tree):
         for tag, attrs in _tags(tree[path]):
             target = attrs.get("href") if tag in {"a", "link"} else None
-            if not target or "://" in target or target.startswith("#"):
+            if not target or "://" in target or target.startswith(("#", "data:")):
                 continue
             base = path.parent
             if target.startswith("/"):
