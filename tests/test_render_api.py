@@ -36,7 +36,11 @@ def _validator(tree) -> Registry:
 def test_every_document_validates_against_its_schema(tree, site):
     """Each API document names an absolute published schema in $schema and follows it."""
     registry = _validator(tree)
-    documents = [p for p in tree if str(p).startswith(API) and "/schema/" not in str(p)]
+    documents = [
+        p
+        for p in tree
+        if str(p).startswith(API) and "/schema/" not in str(p) and p.name != "openapi.json"
+    ]
     # index, 2 pages of all articles, 3 articles, 1 page for each of 2 tags, 2 for 2025
     assert len(documents) == 1 + 2 + 3 + 2 + 2
     for path in documents:

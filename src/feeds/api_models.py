@@ -95,6 +95,7 @@ class IndexLinksV1(_Document):
     tags: list[TagLinksV1] = Field(description="Every tag, by slug")
     years: list[YearLinksV1] = Field(description="Every year with articles, newest first")
     schemas: SchemaLinksV1
+    openapi: str = Field(description="OpenAPI 3.1 description of this API")
 
 
 class IndexV1(_TopLevel):

@@ -46,12 +46,24 @@ from feeds.render.channels import (
     render_archive_page,
     render_subscription_feeds,
 )
+from feeds.render.crawlers import render_robots, render_sitemap
 from feeds.render.html import render_article_page, render_pages
+from feeds.render.openapi import render_openapi
+from feeds.render.site_pages import render_not_found, render_subscribe_page
 
 ArticleRenderer = Callable[[Site, Article], Tree]
 SiteRenderer = Callable[[Site, Sequence[Article]], Tree]
 ARTICLE_RENDERERS: tuple[ArticleRenderer, ...] = (render_article_page, render_article_document)
-SITE_RENDERERS: tuple[SiteRenderer, ...] = (render_subscription_feeds, render_api, render_pages)
+SITE_RENDERERS: tuple[SiteRenderer, ...] = (
+    render_subscription_feeds,
+    render_api,
+    render_pages,
+    render_sitemap,
+    render_robots,
+    render_not_found,
+    render_subscribe_page,
+    render_openapi,
+)
 # A unit of rendering that the cache can skip: (cache name, render key, job).
 Unit = tuple[str, str, tuple[Any, ...]]
 

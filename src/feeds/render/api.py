@@ -6,6 +6,7 @@
     api/v1/years/{year}/pages/{n}.json  the same, for the articles of one year
     api/v1/articles/{slug}.json   one article in full
     api/v1/schema/{name}.json     JSON Schema (2020-12) of index, page, article
+    api/v1/openapi.json           OpenAPI 3.1 description (``feeds.render.openapi``)
 
 Every document names its schema's absolute URL in ``$schema``. The schemas are
 generated from the pydantic models in ``feeds.api_models``; the documents are
@@ -28,6 +29,7 @@ from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROO
 from feeds.render.channels import archive_count, archive_root, articles_by_tag
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+OPENAPI_PATH = "openapi.json"  # below api/v1/
 
 
 def render_api(site: Site, articles: Sequence[Article]) -> Tree:
@@ -156,6 +158,7 @@ def _index(
                 if root.startswith("years/")
             ],
             "schemas": {name: _url(site, schema_path(name)) for name in SCHEMAS},
+            "openapi": _url(site, OPENAPI_PATH),
         },
     }
 

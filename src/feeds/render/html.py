@@ -25,6 +25,7 @@ from feeds._seeds import article_path
 from feeds.models import Article, Site, tag_slug
 from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
 from feeds.render.channels import articles_by_tag
+from feeds.render.structured import article_json_ld_script
 
 STYLESHEET = "style.css"
 _FEEDS = {"rss": RSS_PATH, "atom": ATOM_PATH, "json": JSON_FEED_PATH}
@@ -96,6 +97,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.globals.update(article_path=article_path, human_date=human_date, tag_slug=tag_slug)
+    environment.globals.update(json_ld=article_json_ld_script)
     return environment
 
 

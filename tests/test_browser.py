@@ -1,0 +1,149 @@
+"""Pages in a real browser: headless Chromium renders each title with no console errors.
+
+Skipped where no Chromium is installed (``.ci/run`` installs Debian's). The site
+is built from tests/data/seeds and served by ``feeds._serve.make_server``, as
+``invoke serve`` does; screenshots go to pytest's tmp_path, never into git.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
+
+from feeds._serve import make_server
+from feeds.build import build
+from tests.conftest import SEEDS, test_site
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)"
+)
+
+# Accessibility basics, measured in the rendered page.
+_AUDIT = """() => ({
+    lang: document.documentElement.lang,
+    h1: document.querySelectorAll("h1").length,
+    main: document.querySelectorAll("main, [role=main]").length,
+    imagesWithoutAlt: document.querySelectorAll("img:not([alt])").length,
+    unlabelledFields: [...document.querySelectorAll("input, select, textarea")]
+        .filter((field) => !field.labels.length && !field.getAttribute("aria-label")).length,
+})"""
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("browser") / "public"
+    build(SEEDS, output, test_site(), use_cache=False, jobs=1)
+    return output
+
+
+@pytest.fixture(scope="module")
+def origin(public: Path) -> Iterator[str]:
+    server = make_server(public, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+ARTICLE = "script-tags-and-cdata-ends"  # its title has markup characters, shown as text
+TITLES = {
+    "home": "Test & <Site>",
+    "article": "Why <script> & ]]> Must Stay Text",
+    "subscribe": "Subscribe to Test & <Site>",
+}
+
+
+def _path(public: Path, kind: str) -> str | None:
+    """The URL path of a page of this kind; None when the build has none."""
+    if kind == "tag":
+        tags = sorted(public.glob("tags/*/index.html"))
+        return tags[0].parent.relative_to(public).as_posix() + "/" if tags else None
+    return {"home": "", "article": f"articles/{ARTICLE}/", "subscribe": "subscribe/"}[kind]
+
+
+def _visit(browser: Browser, url: str, screenshot: Path) -> tuple[Any, list[str]]:
+    """Load ``url``; return the page and every console error or uncaught exception."""
+    page = browser.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"exception: {error}"))
+    page.on("requestfailed", lambda request: errors.append(f"request failed: {request.url}"))
+    response = page.goto(url, wait_until="load")
+    assert response is not None
+    assert response.ok, f"{url}: HTTP {response.status}"
+    page.screenshot(path=str(screenshot), full_page=True)
+    return page, errors
+
+
+@pytest.mark.parametrize("kind", ["home", "article", "subscribe", "tag"])
+def test_page_renders_without_console_errors(browser, origin, public, tmp_path, kind):
+    """The page shows its <h1> title text, with no console error, and passes basic a11y checks."""
+    path = _path(public, kind)
+    if path is None:
+        pytest.skip(f"this build has no {kind} page")
+    page, errors = _visit(browser, origin + path, tmp_path / f"{kind}.png")
+    heading = page.locator("h1")
+    assert heading.is_visible()
+    assert heading.inner_text() == TITLES.get(kind, heading.inner_text().strip() or "(empty)")
+    assert page.locator("link[rel=stylesheet]").count() == 1
+    assert page.evaluate("() => getComputedStyle(document.body).maxWidth") != "none"  # CSS loaded
+    audit = page.evaluate(_AUDIT)
+    assert audit == {
+        "lang": test_site().language,
+        "h1": 1,
+        "main": 1,
+        "imagesWithoutAlt": 0,
+        "unlabelledFields": 0,
+    }
+    page.close()
+    assert errors == []
+
+
+def test_copy_button_reports_the_copy(browser, origin, tmp_path):
+    """On the subscribe page the copy buttons show, and a click reports without errors."""
+    page, errors = _visit(browser, origin + "subscribe/", tmp_path / "subscribe.png")
+    buttons = page.locator("button[data-copy]")
+    assert buttons.count() == 3 * 3  # the site and its two tags, three formats each
+    assert buttons.first.is_visible()
+    buttons.first.click()
+    status = page.locator("#copy-status")
+    status.filter(has_text="Copied").or_(status.filter(has_text="selected")).wait_for()
+    page.close()
+    assert errors == []
