@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def test_clean_removes_the_output(project):
 
 
 def test_serve_uses_feed_content_types(project):
-    """The preview server sends each feed with its own media type."""
+    """The preview server sends each feed with its own media type, and 404.html when missing."""
     assert run("build") == 0
     server = make_server(project / "public", port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -143,6 +144,10 @@ def test_serve_uses_feed_content_types(project):
         ):
             with urllib.request.urlopen(base + path) as response:
                 types[path] = response.headers["Content-Type"]
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "no/such/page")
+        assert missing.value.code == 404
+        assert b"Page not found" in missing.value.read()
     finally:
         server.shutdown()
         server.server_close()

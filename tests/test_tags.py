@@ -66,3 +66,46 @@ def test_tag_without_a_url_is_an_error(tmp_path, site, tag):
     assert [(p.line, p.message) for p in problems] == [
         (3, f"tag {tag!r} has no letters or digits for its URL; rename it")
     ]
+
+
+def _build_tree(tmp_path, site, files: dict[str, str]):
+    from feeds.build import read_articles, render_site
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    reading = read_articles(tmp_path, site)
+    return reading, render_site(site, reading.articles)
+
+
+def test_aliases_redirect_old_urls(tmp_path, site):
+    """An old slug gets a redirect page and a _redirects line to the article's URL."""
+    _, tree = _build_tree(
+        tmp_path, site, {"a.txt": "2025-01-01\nnew-name\naliases: old-name, older-name\n\nA.\n"}
+    )
+    page = tree[PurePosixPath("articles/old-name/index.html")].decode()
+    assert f'<link rel="canonical" href="{site.url("articles/new-name/")}">' in page
+    assert f'content="0; url={site.url("articles/new-name/")}"' in page
+    assert tree[PurePosixPath("_redirects")].decode().splitlines() == [
+        "/news/articles/old-name/ /news/articles/new-name/ 301",
+        "/news/articles/older-name/ /news/articles/new-name/ 301",
+    ]
+
+
+def test_alias_may_not_hide_an_article_or_repeat(tmp_path, site):
+    """An alias equal to a live slug or to another article's alias is an error naming both."""
+    reading, _ = _build_tree(
+        tmp_path,
+        site,
+        {
+            "a.txt": "2025-01-01\nalpha\n\nA.\n",
+            "b.txt": "2025-01-02\nbeta\naliases: alpha, gone\n\nB.\n",
+            "c.txt": "2025-01-03\ngamma\naliases: gone, Bad Alias\n\nC.\n",
+            "d.txt": "2025-01-04\ndelta\naliases: gone\n\nD.\n",
+        },
+    )
+    messages = sorted(str(problem).replace(f"{tmp_path}/", "") for problem in reading.problems)
+    assert messages == [
+        "b.txt: alias 'alpha' is already the slug of a.txt; remove one of them",
+        "c.txt:3: alias: slug 'Bad Alias' is not URL-safe; use 'bad-alias'",
+        "d.txt: alias 'gone' is already an alias of b.txt; remove one of them",
+    ]

@@ -29,7 +29,7 @@ from feeds._dates import DateProblem, parse_date
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
 from feeds.models import NOT_TEXT, Article, Site, _plain_message, check_slug, tag_slug
 
-METADATA_KEYS = ("author", "summary", "tags", "title", "updated")
+METADATA_KEYS = ("aliases", "author", "summary", "tags", "title", "updated")
 _UNDECODABLE = "\ufffd"
 _METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
 _SLUG_LINE = 2
@@ -170,6 +170,14 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
             reading.set("updated", parse_date(value, site.zone), number)
         except DateProblem as problem:
             reading.problem(number, str(problem))
+    elif key == "aliases":
+        aliases = dict.fromkeys(alias.strip() for alias in value.split(",") if alias.strip())
+        for alias in aliases:
+            try:
+                check_slug(alias)
+            except ValueError as problem:
+                reading.problem(number, f"alias: {problem}")
+        reading.set("aliases", tuple(aliases), number)
     elif key == "tags":
         tags = dict.fromkeys(tag.strip() for tag in value.split(",") if tag.strip())
         for tag in tags:
@@ -264,7 +272,7 @@ def settle(results: Iterable[Article | list[SeedError]]) -> tuple[list[Article],
             articles.append(result)
         else:
             problems.extend(result)
-    clashes = _duplicate_slugs(articles) + _clashing_tags(articles)
+    clashes = _duplicate_slugs(articles) + _clashing_tags(articles) + _clashing_aliases(articles)
     if clashes:
         taken = {error.path for error in clashes}
         articles = [article for article in articles if article.source not in taken]
@@ -331,4 +339,24 @@ def _clashing_tags(articles: Iterable[Article]) -> list[SeedError]:
                             f"URL tags/{tag_slug(tag)}/; spell them the same or rename one",
                         )
                     )
+    return problems
+
+
+def _clashing_aliases(articles: Iterable[Article]) -> list[SeedError]:
+    """An old slug may redirect to one article only, and never hide a live article."""
+    articles = list(articles)
+    owners = {article.slug: article for article in articles}
+    problems = []
+    for article in articles:
+        for alias in article.aliases:
+            other = owners.setdefault(alias, article)
+            if other is not article:
+                what = "the slug" if other.slug == alias else "an alias"
+                problems.append(
+                    SeedError(
+                        article.source,
+                        0,
+                        f"alias {alias!r} is already {what} of {other.source}; remove one of them",
+                    )
+                )
     return problems

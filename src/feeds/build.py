@@ -46,7 +46,7 @@ from feeds.render.channels import (
     render_archive_page,
     render_subscription_feeds,
 )
-from feeds.render.crawlers import render_robots, render_sitemap
+from feeds.render.crawlers import render_redirects, render_robots, render_sitemap
 from feeds.render.html import render_article_page, render_pages
 from feeds.render.openapi import render_openapi
 from feeds.render.site_pages import render_not_found, render_subscribe_page
@@ -60,6 +60,7 @@ SITE_RENDERERS: tuple[SiteRenderer, ...] = (
     render_pages,
     render_sitemap,
     render_robots,
+    render_redirects,
     render_not_found,
     render_subscribe_page,
     render_openapi,

@@ -319,6 +319,7 @@ class Article(Frozen):
     paragraphs: tuple[NonEmpty, ...] = Field(min_length=1)
     summary: NonEmpty
     tags: tuple[NonEmpty, ...] = ()
+    aliases: tuple[Slug, ...] = Field(default=(), description="old slugs that redirect here")
     author: str | None = None
     url: str
     id: str

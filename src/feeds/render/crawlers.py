@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from markupsafe import escape
 
+from feeds._seeds import article_path
 from feeds.models import Article, Site, tag_slug
 from feeds.render import TAGS_ROOT, Tree
 from feeds.render.channels import articles_by_tag
@@ -93,3 +95,17 @@ def _document(root: str, element: str, entries: Sequence[SitemapEntry]) -> bytes
         lines.append(f"<{element}><loc>{escape(entry.url)}</loc>{lastmod}</{element}>")
     lines.append(f"</{root}>\n")
     return "\n".join(lines).encode("utf-8")
+
+
+REDIRECTS_PATH = "_redirects"
+
+
+def render_redirects(site: Site, articles: Sequence[Article]) -> Tree:
+    """``_redirects`` (Netlify, Cloudflare Pages): a 301 from each old slug to its article."""
+    root = urlsplit(site.base_url).path
+    lines = [
+        f"{root}{article_path(alias)} {root}{article_path(article.slug)} 301\n"
+        for article in sorted(articles, key=lambda article: article.slug)
+        for alias in article.aliases
+    ]
+    return {PurePosixPath(REDIRECTS_PATH): "".join(lines).encode()} if lines else {}

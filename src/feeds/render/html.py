@@ -4,6 +4,7 @@
     tags/index.html             every tag, with its article count
     tags/{tag}/index.html       every article with the tag, newest first, its feeds
     articles/{slug}/index.html  one article: what every feed item links to
+    articles/{alias}/index.html a redirect to the article, for each old slug
     style.css                   the default stylesheet
 
 Links between pages are relative, so a build previews the same on localhost,
@@ -69,7 +70,12 @@ def render_article_page(site: Site, article: Article) -> Tree:
     """The page an article's feed items link to."""
     page = _environment().get_template("article.html")
     html = page.render(_common(site, "../../", feeds_of(site, "", site.title)), article=article)
-    return {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
+    tree = {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
+    redirect = _environment().get_template("redirect.html")
+    for alias in article.aliases:
+        moved = redirect.render(site=site, article=article)
+        tree[PurePosixPath(article_path(alias), "index.html")] = _encode(moved)
+    return tree
 
 
 def feeds_of(site: Site, root: str, title: str) -> list[dict[str, str]]:
