@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from titlecase import titlecase
 
-from feeds._seeds import load_seeds, parse_seed
+from feeds._seeds import headline, load_seeds, parse_seed
 from feeds.errors import SeedError, SeedErrors
 from tests.conftest import SAMPLE
 
@@ -103,7 +104,7 @@ def test_metadata_overrides_and_adds(site):
         (
             b"2025-08-23\nslug\ncolour: red\n\nBody.\n",
             3,
-            "unknown metadata key 'colour'; use one of author",
+            "unknown metadata key 'colour'; use one of aliases, author",
         ),
         (
             b"2025-08-23\nslug\ntitle: A\ntitle: B\n\nBody.\n",
@@ -249,3 +250,21 @@ def test_any_bytes_give_an_article_or_seed_errors(site, data):
     except SeedErrors as errors:
         assert errors.errors
         assert all(error.path == "seeds/x.txt" for error in errors.errors)
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["a", "an", "and", "of", "the", "to", "v", "vs", "via", "in", "on"]),
+            st.sampled_from(["mcdonald", "q2", "3d", "iphone", "o", "x", "e", "us", "uk"]),
+            st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_headline_matches_titlecase(words):
+    """The cached headline case of a slug is exactly what titlecase makes of its words."""
+    slug = "-".join(words)
+    assert headline(slug) == titlecase(" ".join(words))

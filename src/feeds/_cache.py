@@ -228,8 +228,8 @@ def _from_row(row: dict[str, Any], source: str, zone: ZoneInfo) -> Article:
         if row[name] is not None:
             moment = datetime.fromisoformat(row[name])
             fields[name] = moment.astimezone(zone) if name in row["zoned"] else moment
-    fields["paragraphs"] = tuple(row["paragraphs"])
-    fields["tags"] = tuple(row["tags"])
+    for name in ("paragraphs", "tags", "aliases"):  # JSON arrays back to the model's tuples
+        fields[name] = tuple(row[name])
     word_count = fields.pop("word_count")
     del fields["zoned"]
     article = Article.model_construct(**fields, source=source)

@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from titlecase import titlecase
+from titlecase import SMALL, titlecase
 
 from feeds._dates import DateProblem, parse_date
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
@@ -216,7 +217,7 @@ def _validate(reading: _Reading, site: Site) -> Article | None:
         )
         return None
     values = {
-        "title": titlecase(slug.replace("-", " ")),
+        "title": headline(slug),
         "summary": fields["paragraphs"][0] if "paragraphs" in fields else "",
         **fields,
         "source": reading.path,
@@ -237,6 +238,29 @@ def _field_message(name: str, problem: Mapping[str, Any]) -> str:
     if problem["type"] == "value_error" or not name:
         return message
     return f"{name}: {message}"
+
+
+_SMALL_WORD = re.compile(SMALL, re.IGNORECASE)
+
+
+def headline(slug: str) -> str:
+    """The slug's words in headline case, as ``titlecase`` writes them.
+
+    titlecase compiles its patterns on every call (0.5 ms a title); a slug's
+    words carry no punctuation, so each word's case can be looked up once and
+    cached, with titlecase's own rule for small words inside the headline.
+    """
+    words = slug.split("-")
+    last = len(words) - 1
+    return " ".join(
+        word if 0 < index < last and _SMALL_WORD.fullmatch(word) else _headline_word(word)
+        for index, word in enumerate(words)
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _headline_word(word: str) -> str:
+    return str(titlecase(word))
 
 
 def article_path(slug: str) -> str:
