@@ -343,9 +343,9 @@ class Article(Frozen):
         """When the article last changed: its update date, never before its publication."""
         return max(self.updated or self.published, self.published)
 
-    @cached_property
+    @property
     def content_html(self) -> str:
-        """The body as HTML paragraphs, every character of text escaped."""
+        """The body as HTML paragraphs, every character of text escaped (not kept: memory)."""
         return "\n".join(f"<p>{escape(paragraph)}</p>" for paragraph in self.paragraphs)
 
     @property
