@@ -18,6 +18,9 @@ from feeds.models import HeaderRule, load_site
     [
         ("rss.xml", "application/rss+xml; charset=utf-8", "public, max-age=300", False),
         ("atom.xml", "application/atom+xml; charset=utf-8", "public, max-age=300", False),
+        ("tags/x/rss.xml", "application/rss+xml; charset=utf-8", "public, max-age=300", False),
+        ("archive/2/atom.xml", "application/atom+xml; charset=utf-8", "public, max-age=300", False),
+        ("tags/x/feed.json", "application/feed+json; charset=utf-8", "public, max-age=300", True),
         ("feed.json", "application/feed+json; charset=utf-8", "public, max-age=300", True),
         ("index.html", "text/html; charset=utf-8", "public, max-age=300", False),
         ("articles/a/index.html", "text/html; charset=utf-8", "public, max-age=300", False),

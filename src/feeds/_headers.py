@@ -13,7 +13,7 @@ Defaults, and why:
 - Schemas sit under the versioned ``api/v1/`` path and only ever gain optional
   fields within a version: a week. Not ``immutable`` for a year, because a
   compatible schema change must still reach clients.
-- The JSON API and ``feed.json`` carry CORS (``Access-Control-Allow-Origin: *``)
+- The JSON API and every ``feed.json`` (site, tags, archives) carry CORS (``Access-Control-Allow-Origin: *``)
   so web apps on any origin can fetch them.
 """
 
@@ -39,7 +39,7 @@ DEFAULT_RULES: tuple[HeaderRule, ...] = (
         cors=True,
     ),
     HeaderRule(glob=f"{API_ROOT}**", cache_control=SHORT, cors=True),
-    HeaderRule(glob=JSON_FEED_PATH, cache_control=SHORT, cors=True),
+    HeaderRule(glob=f"**/{JSON_FEED_PATH}", cache_control=SHORT, cors=True),
     HeaderRule(glob=RSS_PATH, cache_control=SHORT),
     HeaderRule(glob=ATOM_PATH, cache_control=SHORT),
     HeaderRule(glob="**.css", cache_control="public, max-age=3600"),
