@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 
-from feeds._headers import headers_for
+from feeds._headers import HEADERS_PATH, headers_for
 from feeds._write import MANIFEST
 from feeds.deploy._s3 import MANIFEST_KEY
 from feeds.models import Site
@@ -71,11 +71,13 @@ def remote_keys(client: Any, bucket: str, prefix: str = "") -> dict[str, str]:
     return keys
 
 
-def local_files(output: Path) -> dict[str, bytes]:
+def local_files(output: Path, *, bucket: bool = True) -> dict[str, bytes]:
+    """The built files a deploy publishes: to a bucket without ``_headers``, to a folder with it."""
+    skipped = {MANIFEST, HEADERS_PATH} if bucket else {MANIFEST}
     return {
         path.relative_to(output).as_posix(): path.read_bytes()
         for path in output.rglob("*")
-        if path.is_file() and path.name != MANIFEST
+        if path.is_file() and path.relative_to(output).as_posix() not in skipped
     }
 
 

@@ -89,6 +89,8 @@ def test_first_deploy_uploads_everything_with_headers(aws, bucket, output, site)
     """An empty bucket receives every file, each with its Content-Type and Cache-Control."""
     report = _deploy(output, site, f"s3://{bucket}/")
     assert len(report.plan.uploads) == len(local_files(output))
+    assert (output / "_headers").is_file()
+    assert "_headers" not in remote_keys(aws, bucket), "a bucket carries headers, not _headers"
     assert report.summary().startswith(f"uploaded {len(local_files(output))} (")
     assert_remote_equals_local(aws, bucket, output, site)
     json_api = aws.head_object(Bucket=bucket, Key="api/v1/articles/" + _any_slug(output) + ".json")
@@ -307,9 +309,10 @@ def test_folder_deploy_switches_releases_and_rolls_back(tmp_path, seeds, output,
     """Each deploy makes a release; current points at the newest; rollback goes back one."""
     root = tmp_path / "srv"
     first = deploy(output, site, target=f"file://{root}")
-    assert len(first.plan.uploads) == len(local_files(output))
-    v1 = local_files(root / "current")
-    assert v1 == local_files(output)
+    assert len(first.plan.uploads) == len(local_files(output, bucket=False))
+    v1 = local_files(root / "current", bucket=False)
+    assert v1 == local_files(output, bucket=False)
+    assert "_headers" in v1, "a folder keeps _headers for the web server"
     Path(read_articles(seeds, site).articles[0].source).unlink()
     build(seeds, output, site)
     second = deploy(output, site, target=str(root))
@@ -321,7 +324,7 @@ def test_folder_deploy_switches_releases_and_rolls_back(tmp_path, seeds, output,
     assert (releases[0] / same).stat().st_ino == (releases[1] / same).stat().st_ino, "hard-linked"
     assert main(["rollback", "--target", str(root)]) == 0
     assert (root / "current").resolve() == releases[0]
-    assert local_files(root / "current") == v1
+    assert local_files(root / "current", bucket=False) == v1
     assert sorted(path.name for path in root.iterdir()) == ["current", "releases"], "no temp links"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
-from feeds._headers import Headers, headers_for
+from feeds._headers import HEADERS_PATH, Headers, headers_for
 from feeds._order import upload_tier
 from feeds._write import MANIFEST
 from feeds.errors import DeployError
@@ -17,6 +17,10 @@ from feeds.models import HeaderRule
 
 # Upload tiers, in order: what others link to goes up before what links to it.
 SKIPPED = frozenset({MANIFEST})  # the build's own record, not part of the site
+# A target that stores headers with each object (a bucket) has no use for the
+# _headers file, and would serve it as a page at /_headers; a folder keeps it
+# for a static host or web server that reads it.
+SKIPPED_WITH_HEADERS = frozenset({MANIFEST, HEADERS_PATH})
 
 
 class Reason(str, Enum):
@@ -96,11 +100,12 @@ def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool)
             "or pass --output"
         )
     files = []
+    skipped = SKIPPED_WITH_HEADERS if with_headers else SKIPPED
     for folder, _, names in os.walk(output):
         for name in names:
             source = Path(folder, name)
             path = source.relative_to(output).as_posix()
-            if path in SKIPPED:
+            if path in skipped:
                 continue
             data = source.read_bytes()
             headers = headers_for_path(path, rules) if with_headers else {}
