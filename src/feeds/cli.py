@@ -235,6 +235,8 @@ def _deploy(args: argparse.Namespace) -> int:
     print(report.summary())
     if report.cdn:
         print(report.cdn)
+    if report.websub:
+        print(report.websub.summary())
     return 0
 
 

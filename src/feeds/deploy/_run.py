@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from feeds.deploy._folder import FolderTarget
 from feeds.deploy._plan import LocalFile, Plan, RemoteFile, check_deletes, make_plan, scan_local
+from feeds.deploy._websub import PingReport, is_feed, ping_hub
 from feeds.errors import ConfigError, DeployError
 from feeds.models import DeploySettings, Site
 
@@ -46,6 +47,7 @@ class DeployReport:
     dry_run: bool = False
     setup: str | None = None
     cdn: str | None = None
+    websub: PingReport | None = None
 
     def summary(self) -> str:
         """``uploaded 12 (3.1 MB), unchanged 9,988, deleted 1 in 2.4 s``"""
@@ -91,9 +93,24 @@ def deploy(
     note = destination.setup() if setup else None
     sent = destination.apply(plan, local, progress or _quiet)
     cdn = _invalidate(destination, plan, settings)
+    websub = _ping_hub(site, plan)
     return DeployReport(
-        str(destination), plan, sent, time.perf_counter() - started, setup=note, cdn=cdn
+        str(destination),
+        plan,
+        sent,
+        time.perf_counter() - started,
+        setup=note,
+        cdn=cdn,
+        websub=websub,
     )
+
+
+def _ping_hub(site: Site, plan: Plan) -> PingReport | None:
+    """Tell the site's WebSub hub about every feed this deploy uploaded (not deleted)."""
+    feeds = [site.url(action.path) for action in plan.uploads if is_feed(action.path)]
+    if not site.websub_hub or not feeds:
+        return None
+    return ping_hub(site.websub_hub, feeds)
 
 
 def invalidation_paths(plan: Plan, max_paths: int) -> list[str]:
