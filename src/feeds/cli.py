@@ -7,6 +7,7 @@ configuration error. Problems go to stderr, the summary to stdout.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -20,7 +21,8 @@ from feeds._parallel import default_jobs
 from feeds._serve import make_server
 from feeds._write import remove_tree
 from feeds.build import build, clock, read_articles
-from feeds.deploy import deploy, rollback
+from feeds.deploy import DeployReport, deploy, rollback
+from feeds.deploy._run import human_size
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
 from feeds.models import SLUG_MAX_LENGTH, Site, load_site
 
@@ -237,6 +239,8 @@ def _deploy(args: argparse.Namespace) -> int:
         print(report.cdn)
     if report.websub:
         print(report.websub.summary())
+    if not args.dry_run:
+        _step_summary(report)
     return 0
 
 
@@ -252,8 +256,45 @@ def _progress(done: int, total: int) -> None:
 
 
 def _report(problems: Sequence[SeedError]) -> None:
+    """Each problem on stderr; on GitHub Actions also as an annotation on stdout."""
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems:
         print(problem, file=sys.stderr)
+        if annotate:
+            print(annotation(problem))
+
+
+def annotation(problem: SeedError) -> str:
+    """``::error file=seeds/x.txt,line=2::message``, escaped as GitHub's workflow commands want."""
+    properties = f"file={_escape(problem.path, properties=True)}"
+    if problem.line:
+        properties += f",line={problem.line}"
+    return f"::error {properties}::{_escape(problem.message)}"
+
+
+def _escape(text: str, *, properties: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if properties else text
+
+
+def _step_summary(report: DeployReport) -> None:
+    """Append a Markdown table of the deploy to $GITHUB_STEP_SUMMARY, when it is set."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    plan = report.plan
+    lines = [
+        f"### feeds deploy to `{report.target}`",
+        "",
+        "| uploaded | unchanged | deleted | time |",
+        "|---:|---:|---:|---:|",
+        f"| {len(plan.uploads):,} ({human_size(report.bytes_sent)}) | {len(plan.unchanged):,} "
+        f"| {len(plan.deletes):,} | {report.seconds:.1f} s |",
+        *(f"\n{note}" for note in (report.cdn, report.websub and report.websub.summary()) if note),
+        "",
+    ]
+    with Path(path).open("a", encoding="utf-8") as summary:
+        summary.write("\n".join(lines))
 
 
 if __name__ == "__main__":
