@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import boto3
@@ -16,10 +20,11 @@ from feeds.cli import main
 from feeds.deploy import deploy, upload_tier
 from feeds.errors import DeployError
 from feeds.models import HeaderRule, Site
-from tests.conftest import make_site
+from tests.conftest import SITE_CONFIG, make_site
 from tests.deploy_support import (
     FAKE_KEY_ID,
     FAKE_SECRET,
+    FaultProxy,
     Recorder,
     assert_remote_equals_local,
     local_files,
@@ -444,3 +449,70 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(
         expected.add("/")
     assert report.cdn is not None
     assert sorted(_invalidated(distribution)[-1]) == sorted(expected)
+
+
+# Faults between boto3 and the server: retries, and kills half-way.
+
+
+@pytest.fixture
+def proxy(s3_endpoint):
+    """Builds FaultProxy instances in front of the S3 server and closes them afterwards."""
+    proxies = []
+
+    def make(**options) -> FaultProxy:
+        proxies.append(FaultProxy(s3_endpoint, **options))
+        return proxies[-1]
+
+    yield make
+    for each in proxies:
+        each.close()
+
+
+def test_deploy_through_500s_503s_and_resets_converges(
+    aws, bucket, output, site, proxy, monkeypatch
+):
+    """Every third request failing (500, 503, reset) is retried: the remote equals local."""
+    faulty = proxy(every=3)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", faulty.url)
+    report = _deploy(output, site, f"s3://{bucket}/")
+    assert len(report.plan.uploads) == len(local_files(output))
+    assert {"500", "503", "reset"} <= set(faulty.injected)
+    assert len(faulty.injected) >= len(local_files(output)) // 3
+    assert_remote_equals_local(aws, bucket, output, site)
+    again = _deploy(output, site, f"s3://{bucket}/")
+    assert again.plan.changed is False, "the manifest written through faults is trusted"
+
+
+def test_killed_deploy_converges_when_run_again(
+    aws, bucket, output, site, proxy, tmp_path, monkeypatch
+):
+    """A deploy killed (SIGKILL) after some uploads leaves a remote the next run makes exact."""
+    _deploy(output, site, f"s3://{bucket}/")
+    config = tmp_path / "site.toml"
+    config.write_text(
+        SITE_CONFIG.read_text() + '\n[[headers]]\nglob = "**"\ncache_control = "no-cache"\n'
+    )
+    from feeds.models import load_site
+
+    ruled = load_site(None, config)
+    slow = proxy(delay=0.05)
+    env = {**os.environ, "AWS_ENDPOINT_URL_S3": slow.url, "FEEDS_DEPLOY__CONCURRENCY": "2"}
+    argv = ["deploy", "--output", str(output), "--target", f"s3://{bucket}/"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "feeds.cli", *argv, "--config", str(config)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while slow.puts < 10 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL, "killed half-way, not finished"
+    files = len(local_files(output))
+    assert 10 <= slow.puts < files, "some uploads went up, not all"
+    report = _deploy(output, ruled, f"s3://{bucket}/")
+    assert report.plan.uploads, "the next run finishes the job"
+    assert_remote_equals_local(aws, bucket, output, ruled)
