@@ -18,7 +18,7 @@ from benchmarks.corpus import write_corpus
 from feeds.build import build, read_articles
 from feeds.cli import main
 from feeds.deploy import deploy, upload_tier
-from feeds.errors import DeployError
+from feeds.errors import ConfigError, DeployError
 from feeds.models import HeaderRule, Site
 from tests.conftest import SITE_CONFIG, make_site
 from tests.deploy_support import (
@@ -85,6 +85,7 @@ def output(tmp_path, seeds, site):
 
 
 def _deploy(output: Path, site: Site, target: str, recorder: Recorder | None = None, **options):
+    options.setdefault("allow_bucket_root", True)  # each test has a bucket of its own
     return deploy(
         output, site, target=target, session=(recorder or Recorder()).session(), **options
     )
@@ -497,7 +498,7 @@ def test_killed_deploy_converges_when_run_again(
     ruled = load_site(None, config)
     slow = proxy(delay=0.05)
     env = {**os.environ, "AWS_ENDPOINT_URL_S3": slow.url, "FEEDS_DEPLOY__CONCURRENCY": "2"}
-    argv = ["deploy", "--output", str(output), "--target", f"s3://{bucket}/"]
+    argv = ["deploy", "--output", str(output), "--target", f"s3://{bucket}/", "--allow-bucket-root"]
     child = subprocess.Popen(
         [sys.executable, "-m", "feeds.cli", *argv, "--config", str(config)],
         env=env,
@@ -516,3 +517,18 @@ def test_killed_deploy_converges_when_run_again(
     report = _deploy(output, ruled, f"s3://{bucket}/")
     assert report.plan.uploads, "the next run finishes the job"
     assert_remote_equals_local(aws, bucket, output, ruled)
+
+
+@pytest.mark.parametrize("target", ["s3://{bucket}", "s3://{bucket}/", "s3://{bucket}//"])
+def test_whole_bucket_target_needs_allow_bucket_root(aws, bucket, output, site, target):
+    """A target with no prefix is refused before any request, unless allowed explicitly."""
+    recorder = Recorder()
+    url = target.format(bucket=bucket)
+    with pytest.raises(ConfigError, match=r"is a whole bucket.*--allow-bucket-root"):
+        _deploy(output, site, url, recorder, allow_bucket_root=False)
+    assert recorder.requests == []
+    assert _deploy(output, site, url, allow_bucket_root=True).plan.uploads
+    allowed = site.model_copy(
+        update={"deploy": site.deploy.model_copy(update={"allow_bucket_root": True})}
+    )
+    assert _deploy(output, allowed, url, allow_bucket_root=False).plan.changed is False

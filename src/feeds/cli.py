@@ -107,6 +107,11 @@ def _add_deploy_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     command.add_argument(
         "--setup", action="store_true", help="also apply the bucket's CORS configuration"
     )
+    command.add_argument(
+        "--allow-bucket-root",
+        action="store_true",
+        help="allow s3://bucket with no prefix (deletes every other object in it)",
+    )
     help_text = "point a folder target's 'current' back at the previous release"
     command = commands.add_parser("rollback", help=help_text, description=help_text)
     command.set_defaults(command=_rollback)
@@ -228,6 +233,7 @@ def _deploy(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         max_deletes=args.max_deletes,
         setup=args.setup,
+        allow_bucket_root=args.allow_bucket_root,
         progress=_progress if sys.stderr.isatty() else None,
     )
     if report.setup:

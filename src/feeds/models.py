@@ -133,6 +133,9 @@ class DeploySettings(Frozen):
     keep_releases: int = Field(default=5, ge=2)
     cloudfront_distribution_id: str | None = None
     invalidation_max_paths: int = Field(default=100, ge=1)
+    allow_bucket_root: bool = Field(
+        default=False, description="allow s3://bucket with no prefix: the deploy owns the bucket"
+    )
 
 
 _config_files: ContextVar[tuple[Path | None, Path | None]] = ContextVar(

@@ -72,6 +72,7 @@ def deploy(
     dry_run: bool = False,
     max_deletes: int | None = None,
     setup: bool = False,
+    allow_bucket_root: bool = False,
     session: boto3.session.Session | None = None,
     progress: Progress | None = None,
 ) -> DeployReport:
@@ -80,6 +81,8 @@ def deploy(
     settings = site.deploy
     if max_deletes is not None:
         settings = settings.model_copy(update={"max_deletes": max_deletes})
+    if allow_bucket_root:
+        settings = settings.model_copy(update={"allow_bucket_root": True})
     destination = open_target(target or settings.target, settings, session)
     local = {
         file.path: file
@@ -162,6 +165,14 @@ def open_target(
 
         if not parts.netloc:
             raise ConfigError(f"target {url!r} names no bucket; write it like s3://bucket/prefix")
+        if not parts.path.strip("/") and not settings.allow_bucket_root:
+            # A deploy deletes every key below its prefix that is not in the
+            # built tree: with no prefix, that is every other object in the bucket.
+            raise ConfigError(
+                f"target {url!r} is a whole bucket: the deploy would delete every object "
+                "not in the built tree; add a prefix (s3://bucket/site) or pass "
+                "--allow-bucket-root if the bucket holds only this site"
+            )
         return S3Target(Location.parse(parts.netloc, parts.path), settings, session)
     if parts.scheme == "file":
         return FolderTarget(Path(parts.path), settings.keep_releases)
