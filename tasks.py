@@ -96,6 +96,7 @@ def serve(c: Context, output: str = "public", port: int = 8000) -> None:
         "dry_run": "print each change and its reason; change nothing",
         "max_deletes": "refuse to delete more than N files (default: 256)",
         "setup": "also apply the bucket's CORS configuration",
+        "allow_bucket_root": "allow s3://bucket with no prefix (deletes every other object)",
         "config": SITE_HELP["config"],
     }
 )
@@ -106,10 +107,16 @@ def deploy(
     dry_run: bool = False,
     max_deletes: int | None = None,
     setup: bool = False,
+    allow_bucket_root: bool = False,
     config: str | None = None,
 ) -> None:
     """Publish public/ to the deploy target: changed files only, feeds last, deletes guarded."""
-    flags = [flag for flag, on in (("--dry-run", dry_run), ("--setup", setup)) if on]
+    switches = (
+        ("--dry-run", dry_run),
+        ("--setup", setup),
+        ("--allow-bucket-root", allow_bucket_root),
+    )
+    flags = [flag for flag, on in switches if on]
     limit = None if max_deletes is None else str(max_deletes)
     _feeds("deploy", *flags, output=output, target=target, max_deletes=limit, config=config)
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import boto3
@@ -14,12 +18,13 @@ from benchmarks.corpus import write_corpus
 from feeds.build import build, read_articles
 from feeds.cli import main
 from feeds.deploy import deploy, upload_tier
-from feeds.errors import DeployError
+from feeds.errors import ConfigError, DeployError
 from feeds.models import HeaderRule, Site
-from tests.conftest import make_site
+from tests.conftest import SITE_CONFIG, make_site
 from tests.deploy_support import (
     FAKE_KEY_ID,
     FAKE_SECRET,
+    FaultProxy,
     Recorder,
     assert_remote_equals_local,
     local_files,
@@ -80,6 +85,7 @@ def output(tmp_path, seeds, site):
 
 
 def _deploy(output: Path, site: Site, target: str, recorder: Recorder | None = None, **options):
+    options.setdefault("allow_bucket_root", True)  # each test has a bucket of its own
     return deploy(
         output, site, target=target, session=(recorder or Recorder()).session(), **options
     )
@@ -89,6 +95,8 @@ def test_first_deploy_uploads_everything_with_headers(aws, bucket, output, site)
     """An empty bucket receives every file, each with its Content-Type and Cache-Control."""
     report = _deploy(output, site, f"s3://{bucket}/")
     assert len(report.plan.uploads) == len(local_files(output))
+    assert (output / "_headers").is_file()
+    assert "_headers" not in remote_keys(aws, bucket), "a bucket carries headers, not _headers"
     assert report.summary().startswith(f"uploaded {len(local_files(output))} (")
     assert_remote_equals_local(aws, bucket, output, site)
     json_api = aws.head_object(Bucket=bucket, Key="api/v1/articles/" + _any_slug(output) + ".json")
@@ -307,9 +315,10 @@ def test_folder_deploy_switches_releases_and_rolls_back(tmp_path, seeds, output,
     """Each deploy makes a release; current points at the newest; rollback goes back one."""
     root = tmp_path / "srv"
     first = deploy(output, site, target=f"file://{root}")
-    assert len(first.plan.uploads) == len(local_files(output))
-    v1 = local_files(root / "current")
-    assert v1 == local_files(output)
+    assert len(first.plan.uploads) == len(local_files(output, bucket=False))
+    v1 = local_files(root / "current", bucket=False)
+    assert v1 == local_files(output, bucket=False)
+    assert "_headers" in v1, "a folder keeps _headers for the web server"
     Path(read_articles(seeds, site).articles[0].source).unlink()
     build(seeds, output, site)
     second = deploy(output, site, target=str(root))
@@ -321,7 +330,7 @@ def test_folder_deploy_switches_releases_and_rolls_back(tmp_path, seeds, output,
     assert (releases[0] / same).stat().st_ino == (releases[1] / same).stat().st_ino, "hard-linked"
     assert main(["rollback", "--target", str(root)]) == 0
     assert (root / "current").resolve() == releases[0]
-    assert local_files(root / "current") == v1
+    assert local_files(root / "current", bucket=False) == v1
     assert sorted(path.name for path in root.iterdir()) == ["current", "releases"], "no temp links"
 
 
@@ -441,3 +450,85 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(
         expected.add("/")
     assert report.cdn is not None
     assert sorted(_invalidated(distribution)[-1]) == sorted(expected)
+
+
+# Faults between boto3 and the server: retries, and kills half-way.
+
+
+@pytest.fixture
+def proxy(s3_endpoint):
+    """Builds FaultProxy instances in front of the S3 server and closes them afterwards."""
+    proxies = []
+
+    def make(**options) -> FaultProxy:
+        proxies.append(FaultProxy(s3_endpoint, **options))
+        return proxies[-1]
+
+    yield make
+    for each in proxies:
+        each.close()
+
+
+def test_deploy_through_500s_503s_and_resets_converges(
+    aws, bucket, output, site, proxy, monkeypatch
+):
+    """Every third request failing (500, 503, reset) is retried: the remote equals local."""
+    faulty = proxy(every=3)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", faulty.url)
+    report = _deploy(output, site, f"s3://{bucket}/")
+    assert len(report.plan.uploads) == len(local_files(output))
+    assert {"500", "503", "reset"} <= set(faulty.injected)
+    assert len(faulty.injected) >= len(local_files(output)) // 3
+    assert_remote_equals_local(aws, bucket, output, site)
+    again = _deploy(output, site, f"s3://{bucket}/")
+    assert again.plan.changed is False, "the manifest written through faults is trusted"
+
+
+def test_killed_deploy_converges_when_run_again(
+    aws, bucket, output, site, proxy, tmp_path, monkeypatch
+):
+    """A deploy killed (SIGKILL) after some uploads leaves a remote the next run makes exact."""
+    _deploy(output, site, f"s3://{bucket}/")
+    config = tmp_path / "site.toml"
+    config.write_text(
+        SITE_CONFIG.read_text() + '\n[[headers]]\nglob = "**"\ncache_control = "no-cache"\n'
+    )
+    from feeds.models import load_site
+
+    ruled = load_site(None, config)
+    slow = proxy(delay=0.05)
+    env = {**os.environ, "AWS_ENDPOINT_URL_S3": slow.url, "FEEDS_DEPLOY__CONCURRENCY": "2"}
+    argv = ["deploy", "--output", str(output), "--target", f"s3://{bucket}/", "--allow-bucket-root"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "feeds.cli", *argv, "--config", str(config)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while slow.puts < 10 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL, "killed half-way, not finished"
+    files = len(local_files(output))
+    assert 10 <= slow.puts < files, "some uploads went up, not all"
+    report = _deploy(output, ruled, f"s3://{bucket}/")
+    assert report.plan.uploads, "the next run finishes the job"
+    assert_remote_equals_local(aws, bucket, output, ruled)
+
+
+@pytest.mark.parametrize("target", ["s3://{bucket}", "s3://{bucket}/", "s3://{bucket}//"])
+def test_whole_bucket_target_needs_allow_bucket_root(aws, bucket, output, site, target):
+    """A target with no prefix is refused before any request, unless allowed explicitly."""
+    recorder = Recorder()
+    url = target.format(bucket=bucket)
+    with pytest.raises(ConfigError, match=r"is a whole bucket.*--allow-bucket-root"):
+        _deploy(output, site, url, recorder, allow_bucket_root=False)
+    assert recorder.requests == []
+    assert _deploy(output, site, url, allow_bucket_root=True).plan.uploads
+    allowed = site.model_copy(
+        update={"deploy": site.deploy.model_copy(update={"allow_bucket_root": True})}
+    )
+    assert _deploy(output, allowed, url, allow_bucket_root=False).plan.changed is False

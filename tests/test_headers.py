@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 import pytest
 
-from feeds._headers import glob_pattern, headers_for, rule_for
+from benchmarks.corpus import write_corpus
+from feeds._headers import (
+    HEADERS_PATH,
+    SHORT,
+    glob_pattern,
+    headers_for,
+    render_headers_file,
+    rule_for,
+)
+from feeds.build import build, read_articles, render_site
 from feeds.deploy import upload_tier
 from feeds.deploy._plan import Plan
 from feeds.deploy._run import DeployReport, human_size
 from feeds.models import HeaderRule, load_site
+from tests.conftest import make_site
 
 
 @pytest.mark.parametrize(
@@ -18,6 +29,9 @@ from feeds.models import HeaderRule, load_site
     [
         ("rss.xml", "application/rss+xml; charset=utf-8", "public, max-age=300", False),
         ("atom.xml", "application/atom+xml; charset=utf-8", "public, max-age=300", False),
+        ("tags/x/rss.xml", "application/rss+xml; charset=utf-8", "public, max-age=300", False),
+        ("archive/2/atom.xml", "application/atom+xml; charset=utf-8", "public, max-age=300", False),
+        ("tags/x/feed.json", "application/feed+json; charset=utf-8", "public, max-age=300", True),
         ("feed.json", "application/feed+json; charset=utf-8", "public, max-age=300", True),
         ("index.html", "text/html; charset=utf-8", "public, max-age=300", False),
         ("articles/a/index.html", "text/html; charset=utf-8", "public, max-age=300", False),
@@ -118,3 +132,69 @@ def test_summary_line():
     report = DeployReport("s3://b/", plan, 3_100_000, 2.44)
     assert report.summary() == "uploaded 0 (3.1 MB), unchanged 9,988, deleted 0 in 2.4 s"
     assert (human_size(512), human_size(12_000)) == ("512 B", "12.0 kB")
+
+
+def _host_headers(headers_file: str, url: str) -> list[dict[str, str]]:
+    """The blocks of a _headers file matching a URL path, as Netlify and Cloudflare match them."""
+    blocks = []
+    for chunk in headers_file.split("\n\n")[1:]:
+        pattern, *lines = chunk.strip().splitlines()
+        regex = "".join(
+            ".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", pattern)
+        )
+        if re.fullmatch(regex, url):
+            blocks.append(dict(line.strip().split(": ", 1) for line in lines))
+    return blocks
+
+
+def test_headers_file_gives_each_url_exactly_its_headers(tmp_path):
+    """Every built file (and folder URL) matches exactly one block, holding its rule's headers."""
+    write_corpus(tmp_path / "seeds", 40, seed=3)
+    site = make_site(page_size=5, archive_size=10)
+    build(tmp_path / "seeds", tmp_path / "public", site)
+    text = (tmp_path / "public" / HEADERS_PATH).read_text()
+    paths = [
+        path.relative_to(tmp_path / "public").as_posix()
+        for path in (tmp_path / "public").rglob("*")
+        if path.is_file() and path.name not in {HEADERS_PATH, ".feeds-manifest.json"}
+    ]
+    assert any(path.startswith("tags/") for path in paths)
+    for path in paths:
+        expected = headers_for(PurePosixPath(path))
+        urls = ["/" + path]
+        if path.endswith("index.html"):
+            urls.append("/" + path.removesuffix("index.html"))
+        for url in urls:
+            (block,) = _host_headers(text, url)
+            assert block["Content-Type"] == expected["Content-Type"], url
+            assert block["Cache-Control"] == expected["Cache-Control"], url
+            cors = rule_for(PurePosixPath(path)).cors
+            assert block.get("Access-Control-Allow-Origin") == ("*" if cors else None), url
+    assert "Content-Encoding" not in text
+
+
+def test_headers_file_stays_small_as_the_site_grows(tmp_path):
+    """The number of blocks follows the site's shape, not its number of articles."""
+    counts = []
+    for articles in (30, 300):
+        write_corpus(tmp_path / f"s{articles}", articles, seed=5)
+        tree = render_site(
+            make_site(), read_articles(tmp_path / f"s{articles}", make_site()).articles
+        )
+        counts.append(tree[PurePosixPath(HEADERS_PATH)].decode().count("\n\n"))
+    assert counts[0] == counts[1] < 40
+
+
+def test_headers_file_follows_site_rules():
+    """A site rule splits its files into their own block, with no overlap and no gzip header."""
+    rules = (HeaderRule(glob="api/v1/pages/*.json", cache_control="max-age=9", gzip=True),)
+    paths = ["api/v1/pages/1.json", "api/v1/pages/2.json", "api/v1/tags/x/pages/1.json"]
+    text = render_headers_file(paths, rules).decode()
+    assert _host_headers(text, "/api/v1/pages/2.json") == [
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            "Cache-Control": "max-age=9",
+        }
+    ]
+    assert _host_headers(text, "/api/v1/tags/x/pages/1.json")[0]["Cache-Control"] == SHORT
+    assert "gzip" not in text

@@ -13,14 +13,25 @@ Defaults, and why:
 - Schemas sit under the versioned ``api/v1/`` path and only ever gain optional
   fields within a version: a week. Not ``immutable`` for a year, because a
   compatible schema change must still reach clients.
-- The JSON API and ``feed.json`` carry CORS (``Access-Control-Allow-Origin: *``)
-  so web apps on any origin can fetch them.
+- The JSON API and every ``feed.json`` (site, tags, archives) carry CORS
+  (``Access-Control-Allow-Origin: *``) so web apps on any origin can fetch them.
+
+The ``_headers`` file (Netlify, Cloudflare Pages) carries the same headers for
+static hosts. Those hosts apply *every* block whose pattern matches a URL and
+join a header set twice with a comma (``Access-Control-Allow-Origin: *, *`` is
+refused by browsers), so our first-match rules cannot be written as one
+overlapping block per rule. ``render_headers_file`` instead groups the built
+files by their headers and gives each group the shortest patterns that match
+no file of another group: ``/articles/*``, ``/api/v1/articles/*``,
+``/tags/*/rss.xml``. The number of blocks follows the site's shape (about
+twenty for the defaults), not its size. Content-Encoding is left out: the
+files on disk are not compressed; hosts compress on their own.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import PurePosixPath
 
@@ -39,13 +50,16 @@ DEFAULT_RULES: tuple[HeaderRule, ...] = (
         cors=True,
     ),
     HeaderRule(glob=f"{API_ROOT}**", cache_control=SHORT, cors=True),
-    HeaderRule(glob=JSON_FEED_PATH, cache_control=SHORT, cors=True),
+    HeaderRule(glob=f"**/{JSON_FEED_PATH}", cache_control=SHORT, cors=True),
     HeaderRule(glob=RSS_PATH, cache_control=SHORT),
     HeaderRule(glob=ATOM_PATH, cache_control=SHORT),
     HeaderRule(glob="**.css", cache_control="public, max-age=3600"),
     HeaderRule(glob="**", cache_control=SHORT),
 )
 CORS_HEADER = "Access-Control-Allow-Origin"
+HEADERS_PATH = "_headers"  # Netlify / Cloudflare Pages; not uploaded to a bucket
+# What the _headers file sets: Content-Encoding is the deploy's business alone.
+Group = tuple[tuple[str, str], ...]
 
 
 def rule_for(path: PurePosixPath, rules: Sequence[HeaderRule] = ()) -> HeaderRule:
@@ -73,3 +87,47 @@ def glob_pattern(glob: str) -> re.Pattern[str]:
     parts = re.split(r"(\*\*/|\*\*|\*|\?)", glob.lstrip("/"))
     wildcards = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
     return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))
+
+
+def static_host_headers(path: PurePosixPath, rules: Sequence[HeaderRule] = ()) -> Headers:
+    """The headers a static host should send for a file: stored headers and CORS, no encoding."""
+    headers = headers_for(path, rules)
+    headers.pop("Content-Encoding", None)
+    if rule_for(path, rules).cors:
+        headers[CORS_HEADER] = "*"
+    return headers
+
+
+def render_headers_file(paths: Iterable[str], rules: Sequence[HeaderRule] = ()) -> bytes:
+    """The ``_headers`` file of a built tree: one block per URL pattern, no two on one file."""
+    groups = {
+        path: tuple(static_host_headers(PurePosixPath(path), rules).items())
+        for path in sorted(paths)
+        if path != HEADERS_PATH
+    }
+    seen: dict[str, set[Group]] = {}
+    for path, group in groups.items():
+        for pattern in _candidates(path):
+            seen.setdefault(pattern, set()).add(group)
+    blocks: dict[str, Group] = {}
+    for path, group in groups.items():
+        pattern = next(p for p in _candidates(path) if seen[p] == {group})  # the exact path is
+        blocks[pattern] = group
+        if pattern.endswith("/index.html"):  # served at its folder's URL too
+            blocks[pattern.removesuffix("index.html")] = group
+    lines = ["# Written by feeds from the header rules; edits are overwritten on build."]
+    for pattern, group in sorted(blocks.items()):
+        lines += ["", pattern, *(f"  {name}: {value}" for name, value in group)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _candidates(path: str) -> list[str]:
+    """URL patterns matching ``path``, broadest first: folders, then name in sub-folders, exact.
+
+    Each pattern matches exactly the paths that list it here, so counting the
+    groups per pattern over all paths tells which patterns are safe.
+    """
+    parts = path.split("/")
+    folders = ["/" + "/".join(parts[:depth]) for depth in range(1, len(parts))]
+    names = [f"{folder}/*/{parts[-1]}" for folder in folders[: len(folders) - 1]]
+    return [*(f"{folder}/*" for folder in folders), *names, "/" + path]

@@ -23,8 +23,12 @@ _TEXT_TYPES = {"application/json", "application/xml", "application/feed+json"}
 
 
 def media_type(path: PurePosixPath) -> str:
-    """The Content-Type of an output file, with charset for text."""
-    base = _BY_NAME.get(str(path)) or _BY_SUFFIX.get(path.suffix)
+    """The Content-Type of an output file, with charset for text.
+
+    Feeds are known by their file name in any folder: tag and archive feeds
+    (``tags/x/rss.xml``, ``archive/3/feed.json``) are feeds too.
+    """
+    base = _BY_NAME.get(path.name) or _BY_SUFFIX.get(path.suffix)
     base = base or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if base.startswith("text/") or base.endswith("+xml") or base in _TEXT_TYPES:
         return f"{base}; charset=utf-8"

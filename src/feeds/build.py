@@ -32,6 +32,7 @@ from feeds._cache import (
     seed_hash,
     seeds_fingerprint,
 )
+from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import default_jobs, ordered_map
 from feeds._seeds import read_seed, scan_seeds, settle
 from feeds._timeline import newest_first
@@ -213,6 +214,7 @@ def build(
         for renderer in SITE_RENDERERS:
             for path, data in renderer(site, reading.articles).items():
                 writer.add(path, data)
+        writer.add(PurePosixPath(HEADERS_PATH), render_headers_file(writer.files, site.headers))
         written = writer.commit(articles=len(reading.articles))
     units = [name for name, _, _ in cacheable_units(site, reading.articles)]
     clean = None if reading.problems else (fingerprint, reading.next_due())
@@ -248,6 +250,7 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
             if path in tree:
                 raise WriteError(f"{path} would be written twice")
             tree[path] = data
+    tree[PurePosixPath(HEADERS_PATH)] = render_headers_file(map(str, tree), site.headers)
     return tree
 
 

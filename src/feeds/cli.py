@@ -7,6 +7,7 @@ configuration error. Problems go to stderr, the summary to stdout.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -20,7 +21,8 @@ from feeds._parallel import default_jobs
 from feeds._serve import make_server
 from feeds._write import remove_tree
 from feeds.build import build, clock, read_articles
-from feeds.deploy import deploy, rollback
+from feeds.deploy import DeployReport, deploy, rollback
+from feeds.deploy._run import human_size
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
 from feeds.models import SLUG_MAX_LENGTH, Site, load_site
 
@@ -104,6 +106,11 @@ def _add_deploy_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     command.add_argument(
         "--setup", action="store_true", help="also apply the bucket's CORS configuration"
+    )
+    command.add_argument(
+        "--allow-bucket-root",
+        action="store_true",
+        help="allow s3://bucket with no prefix (deletes every other object in it)",
     )
     help_text = "point a folder target's 'current' back at the previous release"
     command = commands.add_parser("rollback", help=help_text, description=help_text)
@@ -226,6 +233,7 @@ def _deploy(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         max_deletes=args.max_deletes,
         setup=args.setup,
+        allow_bucket_root=args.allow_bucket_root,
         progress=_progress if sys.stderr.isatty() else None,
     )
     if report.setup:
@@ -235,6 +243,10 @@ def _deploy(args: argparse.Namespace) -> int:
     print(report.summary())
     if report.cdn:
         print(report.cdn)
+    if report.websub:
+        print(report.websub.summary())
+    if not args.dry_run:
+        _step_summary(report)
     return 0
 
 
@@ -250,8 +262,45 @@ def _progress(done: int, total: int) -> None:
 
 
 def _report(problems: Sequence[SeedError]) -> None:
+    """Each problem on stderr; on GitHub Actions also as an annotation on stdout."""
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems:
         print(problem, file=sys.stderr)
+        if annotate:
+            print(annotation(problem))
+
+
+def annotation(problem: SeedError) -> str:
+    """``::error file=seeds/x.txt,line=2::message``, escaped as GitHub's workflow commands want."""
+    properties = f"file={_escape(problem.path, properties=True)}"
+    if problem.line:
+        properties += f",line={problem.line}"
+    return f"::error {properties}::{_escape(problem.message)}"
+
+
+def _escape(text: str, *, properties: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if properties else text
+
+
+def _step_summary(report: DeployReport) -> None:
+    """Append a Markdown table of the deploy to $GITHUB_STEP_SUMMARY, when it is set."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    plan = report.plan
+    lines = [
+        f"### feeds deploy to `{report.target}`",
+        "",
+        "| uploaded | unchanged | deleted | time |",
+        "|---:|---:|---:|---:|",
+        f"| {len(plan.uploads):,} ({human_size(report.bytes_sent)}) | {len(plan.unchanged):,} "
+        f"| {len(plan.deletes):,} | {report.seconds:.1f} s |",
+        *(f"\n{note}" for note in (report.cdn, report.websub and report.websub.summary()) if note),
+        "",
+    ]
+    with Path(path).open("a", encoding="utf-8") as summary:
+        summary.write("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -133,6 +133,9 @@ class DeploySettings(Frozen):
     keep_releases: int = Field(default=5, ge=2)
     cloudfront_distribution_id: str | None = None
     invalidation_max_paths: int = Field(default=100, ge=1)
+    allow_bucket_root: bool = Field(
+        default=False, description="allow s3://bucket with no prefix: the deploy owns the bucket"
+    )
 
 
 _config_files: ContextVar[tuple[Path | None, Path | None]] = ContextVar(
@@ -166,7 +169,23 @@ class Site(BaseSettings):
     headers: tuple[HeaderRule, ...] = Field(
         default=(), description="checked in order before the defaults; first match wins"
     )
+    websub_hub: str | None = Field(
+        default=None, description="WebSub hub URL: feeds link to it, deploys ping it"
+    )
     deploy: DeploySettings = DeploySettings()
+
+    @field_validator("websub_hub")
+    @classmethod
+    def _absolute_hub_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or "#" in value:
+            raise ValueError(
+                f"{value!r} is not an absolute http(s) URL; "
+                "write it like 'https://pubsubhubbub.appspot.com/'"
+            )
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -9,14 +9,20 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
-from feeds._headers import Headers, headers_for
+from feeds._headers import HEADERS_PATH, Headers, headers_for
 from feeds._order import upload_tier
 from feeds._write import MANIFEST
 from feeds.errors import DeployError
 from feeds.models import HeaderRule
+from feeds.render.crawlers import REDIRECTS_PATH
 
 # Upload tiers, in order: what others link to goes up before what links to it.
 SKIPPED = frozenset({MANIFEST})  # the build's own record, not part of the site
+# A target that stores headers with each object (a bucket) has no use for the
+# _headers and _redirects files (aliases have redirect pages), and would serve
+# them as pages; a folder keeps them
+# for a static host or web server that reads it.
+SKIPPED_WITH_HEADERS = frozenset({MANIFEST, HEADERS_PATH, REDIRECTS_PATH})
 
 
 class Reason(str, Enum):
@@ -96,11 +102,12 @@ def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool)
             "or pass --output"
         )
     files = []
+    skipped = SKIPPED_WITH_HEADERS if with_headers else SKIPPED
     for folder, _, names in os.walk(output):
         for name in names:
             source = Path(folder, name)
             path = source.relative_to(output).as_posix()
-            if path in SKIPPED:
+            if path in skipped:
                 continue
             data = source.read_bytes()
             headers = headers_for_path(path, rules) if with_headers else {}

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from feeds.deploy._folder import FolderTarget
 from feeds.deploy._plan import LocalFile, Plan, RemoteFile, check_deletes, make_plan, scan_local
+from feeds.deploy._websub import PingReport, is_feed, ping_hub
 from feeds.errors import ConfigError, DeployError
 from feeds.models import DeploySettings, Site
 
@@ -46,6 +47,7 @@ class DeployReport:
     dry_run: bool = False
     setup: str | None = None
     cdn: str | None = None
+    websub: PingReport | None = None
 
     def summary(self) -> str:
         """``uploaded 12 (3.1 MB), unchanged 9,988, deleted 1 in 2.4 s``"""
@@ -70,6 +72,7 @@ def deploy(
     dry_run: bool = False,
     max_deletes: int | None = None,
     setup: bool = False,
+    allow_bucket_root: bool = False,
     session: boto3.session.Session | None = None,
     progress: Progress | None = None,
 ) -> DeployReport:
@@ -78,6 +81,8 @@ def deploy(
     settings = site.deploy
     if max_deletes is not None:
         settings = settings.model_copy(update={"max_deletes": max_deletes})
+    if allow_bucket_root:
+        settings = settings.model_copy(update={"allow_bucket_root": True})
     destination = open_target(target or settings.target, settings, session)
     local = {
         file.path: file
@@ -91,9 +96,24 @@ def deploy(
     note = destination.setup() if setup else None
     sent = destination.apply(plan, local, progress or _quiet)
     cdn = _invalidate(destination, plan, settings)
+    websub = _ping_hub(site, plan)
     return DeployReport(
-        str(destination), plan, sent, time.perf_counter() - started, setup=note, cdn=cdn
+        str(destination),
+        plan,
+        sent,
+        time.perf_counter() - started,
+        setup=note,
+        cdn=cdn,
+        websub=websub,
     )
+
+
+def _ping_hub(site: Site, plan: Plan) -> PingReport | None:
+    """Tell the site's WebSub hub about every feed this deploy uploaded (not deleted)."""
+    feeds = [site.url(action.path) for action in plan.uploads if is_feed(action.path)]
+    if not site.websub_hub or not feeds:
+        return None
+    return ping_hub(site.websub_hub, feeds)
 
 
 def invalidation_paths(plan: Plan, max_paths: int) -> list[str]:
@@ -145,6 +165,14 @@ def open_target(
 
         if not parts.netloc:
             raise ConfigError(f"target {url!r} names no bucket; write it like s3://bucket/prefix")
+        if not parts.path.strip("/") and not settings.allow_bucket_root:
+            # A deploy deletes every key below its prefix that is not in the
+            # built tree: with no prefix, that is every other object in the bucket.
+            raise ConfigError(
+                f"target {url!r} is a whole bucket: the deploy would delete every object "
+                "not in the built tree; add a prefix (s3://bucket/site) or pass "
+                "--allow-bucket-root if the bucket holds only this site"
+            )
         return S3Target(Location.parse(parts.netloc, parts.path), settings, session)
     if parts.scheme == "file":
         return FolderTarget(Path(parts.path), settings.keep_releases)

@@ -28,7 +28,9 @@ class Channel:
     The site's subscription feeds, a tag's feeds and each RFC 5005 archive page
     are channels. Its files are ``root + rss.xml`` (and ``atom.xml``,
     ``feed.json``); ``links`` are extra (rel, root of another channel) pairs,
-    such as ``("prev-archive", "archive/3/")``, that resolve to the same format.
+    such as ``("prev-archive", "archive/3/")``, that resolve to the same format;
+    ``hrefs`` are (rel, absolute URL) pairs that are the same in every format,
+    such as the WebSub ``("hub", "https://hub.example/")``.
     """
 
     root: str
@@ -38,3 +40,4 @@ class Channel:
     id: str
     links: tuple[tuple[str, str], ...] = ()
     archive: bool = False
+    hrefs: tuple[tuple[str, str], ...] = ()

@@ -50,7 +50,15 @@ def site_channel(site: Site, articles: Sequence[Article]) -> Channel:
     """The subscription feeds' channel, linking to the newest archive page."""
     pages = archive_count(len(articles), site.archive_size)
     links = (("prev-archive", archive_root(pages)),) if pages else ()
-    return Channel("", site.title, site.description, site.url(), feed_id(site, articles), links)
+    return Channel(
+        "",
+        site.title,
+        site.description,
+        site.url(),
+        feed_id(site, articles),
+        links,
+        hrefs=hub_links(site),
+    )
 
 
 def tag_channel(site: Site, tag: str, articles: Sequence[Article]) -> Channel:
@@ -63,6 +71,7 @@ def tag_channel(site: Site, tag: str, articles: Sequence[Article]) -> Channel:
         f"Articles tagged “{tag}” on {site.title}.",
         site.url(root),
         f"tag:{site.id_authority},{oldest}:{root}",
+        hrefs=hub_links(site),
     )
 
 
@@ -139,5 +148,11 @@ def render_archive_page(site: Site, job: ArchiveJob, site_feed_id: str) -> Tree:
         site_feed_id,
         tuple(links),
         archive=True,
+        hrefs=hub_links(site),
     )
     return render_feed_documents(site, channel, articles)
+
+
+def hub_links(site: Site) -> tuple[tuple[str, str], ...]:
+    """The WebSub hub link every feed carries, when the site names a hub."""
+    return (("hub", site.websub_hub),) if site.websub_hub else ()

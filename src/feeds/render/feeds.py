@@ -10,7 +10,7 @@ depends on the locale and is safe in threads).
 
 Links feedgen does not write into RSS (RFC 5005 ``current``/``prev-archive``/
 ``next-archive``, and ``<fh:archive/>``) come from a small feedgen extension,
-``_ChannelLinks``, so both formats carry them.
+``_ChannelLinks``, so both formats carry them; so does the WebSub ``hub`` link.
 """
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ def _link_to(
     home_link = {"href": channel.home, "rel": "alternate", "type": "text/html"}
     generator.link([self_link, home_link], replace=True)
     generator.channel_links.set(
-        [(rel, site.url(root + name)) for rel, root in channel.links], archive=channel.archive
+        [(rel, site.url(root + name)) for rel, root in channel.links],
+        archive=channel.archive,
+        hrefs=list(channel.hrefs),
     )
 
 
@@ -133,9 +135,16 @@ class _ChannelLinks(BaseExtension):  # type: ignore[misc]
         self.links: list[tuple[str, str]] = []
         self.archive = self.complete = False
 
-    def set(self, links: list[tuple[str, str]], *, archive: bool) -> None:
-        self.links, self.archive = links, archive
-        # An archive page with no link holds every article: it says so (RFC 5005 §2).
+    def set(
+        self,
+        links: list[tuple[str, str]],
+        *,
+        archive: bool,
+        hrefs: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Archive links (``links``), then ``hrefs`` such as the hub, which are no archive link."""
+        self.links, self.archive = [*links, *hrefs], archive
+        # An archive page with no archive link holds every article: it says so (RFC 5005 §2).
         self.complete = archive and not links
 
     def extend_ns(self) -> dict[str, str]:

@@ -39,6 +39,9 @@ def render_json_feed(site: Site, channel: Channel, articles: Sequence[Article]) 
         feed["next_url"] = links["prev_archive"]
     if links or channel.archive:
         feed["_rfc5005"] = {**links, "archive": channel.archive}
+    hubs = [{"type": "WebSub", "url": href} for rel, href in channel.hrefs if rel == "hub"]
+    if hubs:
+        feed["hubs"] = hubs
     return {PurePosixPath(channel.root + JSON_FEED_PATH): dump_json(feed)}
 
 
