@@ -20,8 +20,7 @@ from feeds.render.crawlers import REDIRECTS_PATH
 SKIPPED = frozenset({MANIFEST})  # the build's own record, not part of the site
 # A target that stores headers with each object (a bucket) has no use for the
 # _headers and _redirects files (aliases have redirect pages), and would serve
-# them as pages; a folder keeps them
-# for a static host or web server that reads it.
+# them as pages; a folder keeps them for a static host or web server that reads them.
 SKIPPED_WITH_HEADERS = frozenset({MANIFEST, HEADERS_PATH, REDIRECTS_PATH})
 
 
