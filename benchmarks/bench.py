@@ -13,7 +13,10 @@ each scenario as whole processes, on working copies in ``.bench/run/``:
     delete       one article removed
     validate     ``feeds validate`` only
 
-Each run records wall time, the peak RSS of the process tree (``os.wait4``: the
+The runs of one scenario are interleaved across the tools (run 1 of each, then
+run 2, starting with a different tool each round), so that on a shared machine
+the tools being compared see the same load. Each run records wall time, CPU
+time, the 1-minute load average, the peak RSS of the process tree (``os.wait4``: the
 largest resident size of the command or any child it waited for) and the files
 written (output files that are new or whose inode, mtime or size changed).
 Results are merged per corpus size into ``.bench/results.json``, and the table of
@@ -69,6 +72,7 @@ class Run:
     cpu_seconds: float
     peak_rss: int
     written: int
+    load: float = 0.0  # the 1-minute load average when the run started
 
 
 @dataclass
@@ -110,6 +114,7 @@ def child_env() -> dict[str, str]:
 def measure(command: Sequence[str], cwd: Path, output: Path) -> Run:
     """Run ``command`` once; time it, take its peak RSS, count the files it wrote."""
     before = snapshot(output)
+    load = os.getloadavg()[0]
     log = cwd / "last-run.log"
     with log.open("wb") as sink:
         started = time.perf_counter()
@@ -123,7 +128,8 @@ def measure(command: Sequence[str], cwd: Path, output: Path) -> Run:
         tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
         raise BenchError(f"{' '.join(command)} exited {process.returncode}:\n{tail}")
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(seconds, cpu, usage.ru_maxrss * 1024, count_written(before, snapshot(output)))
+    written = count_written(before, snapshot(output))
+    return Run(seconds, cpu, usage.ru_maxrss * 1024, written, load)
 
 
 # Tools ----------------------------------------------------------------------
@@ -324,13 +330,16 @@ class Bench:
     def original(self, number: int) -> str:
         return (self.corpus / "feeds" / "seeds" / f"{number:06d}.txt").read_text(encoding="utf-8")
 
-    def run(self, tool: Tool, scenario: str) -> Result:
-        result = Result(tool.name, scenario, self.size)
+    def run(self, tools: Sequence[Tool], scenario: str) -> list[Result]:
+        """Each run round-robin over the tools, so they share the same moments of load."""
+        results = {tool.name: Result(tool.name, scenario, self.size) for tool in tools}
         for index in range(self.runs):
-            self.before(tool, scenario, index)
-            result.runs.append(measure(tool.command(scenario), tool.root, tool.output))
-            tool.built = tool.built or scenario != "validate"
-        return result
+            for tool in rotated(tools, index):
+                self.before(tool, scenario, index)
+                run = measure(tool.command(scenario), tool.root, tool.output)
+                results[tool.name].runs.append(run)
+                tool.built = tool.built or scenario != "validate"
+        return [results[tool.name] for tool in tools]
 
     def before(self, tool: Tool, scenario: str, index: int) -> None:
         """Put the working copy in the state the scenario starts from (untimed)."""
@@ -372,15 +381,22 @@ def bench_size(args: argparse.Namespace, size: int) -> list[Result]:
     tools = make_tools(args, size)
     corpus = ensure_corpus(size, args.seed, [tool.name for tool in tools])
     bench = Bench(size, args.seed, args.runs, corpus)
-    results = []
     for tool in tools:
         tool.prepare(corpus / tool.name)
-        for scenario in [s for s in args.scenarios if s in tool.scenarios]:
-            print(f"  {tool.name:8} {scenario:12} N={size:<7,}", end="", flush=True)
-            result = bench.run(tool, scenario)
-            results.append(result)
-            print(f" {report.seconds_range(asdict(result))}", flush=True)
+    results = []
+    for scenario in args.scenarios:
+        if taking := [tool for tool in tools if scenario in tool.scenarios]:
+            for result in bench.run(taking, scenario):
+                results.append(result)
+                print(f"  {result.tool:8} {scenario:12} N={size:<7,} ", end="")
+                print(report.seconds_range(asdict(result)), flush=True)
     return results
+
+
+def rotated(tools: Sequence[Tool], index: int) -> list[Tool]:
+    """The tools in turn, starting with a different one each run."""
+    start = index % len(tools)
+    return [*tools[start:], *tools[:start]]
 
 
 # Results --------------------------------------------------------------------

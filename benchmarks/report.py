@@ -102,6 +102,12 @@ def _cells(result: Result | None) -> list[str]:
     return [seconds_range(result), cpu_seconds(result), peak_rss(result), written(result)]
 
 
+def load_range(results: Sequence[Result]) -> str:
+    """The lowest and highest load average seen as runs started (0 cores idle = 0.00)."""
+    loads = [run.get("load", 0.0) for result in results for run in result["runs"]]
+    return f"{min(loads):.2f}–{max(loads):.2f} at run starts" if loads else "unknown"
+
+
 def describe_machine() -> dict[str, str]:
     """CPU model, cores, memory, OS and Python of this machine."""
     cpu = _proc_value("/proc/cpuinfo", "model name") or platform.processor() or "unknown"
@@ -151,7 +157,7 @@ def markdown(stored: Mapping[str, Any]) -> str:
     sizes = sorted(stored["sizes"].items(), key=lambda item: int(item[0]))
     when = "; ".join(
         f"N = {int(size):,}: {entry['measured']}, {entry['runs']} runs, "
-        f"load average before {entry.get('load', 'unknown')}"
+        f"1-minute load average {load_range(entry['results'])}"
         for size, entry in sizes
     )
     lines = [
@@ -168,6 +174,12 @@ def markdown(stored: Mapping[str, Any]) -> str:
         "load on a shared machine than wall time); "
         "RSS is the largest peak resident size of the process tree; *written* counts output "
         "files that are new or were rewritten. *feeds ÷ Hugo* below 1× means feeds is faster.",
+        "",
+        "The outputs differ in size: per article feeds writes an HTML page and a JSON API "
+        "document (plus RSS, Atom, JSON Feed and API list pages), Hugo and Pelican one page "
+        "each (plus RSS, and Atom for Pelican). Hugo and Pelican run as a user would run "
+        "them, so a deleted article's page stays in their output. The machine may be shared: "
+        "compare CPU with wall time, and the load average below, before trusting a ratio.",
         "",
         "## Machine",
         "",

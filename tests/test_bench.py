@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from benchmarks.bench import count_written, edited_text, new_article, parse_args
+from benchmarks.bench import count_written, edited_text, new_article, parse_args, rotated
 from benchmarks.convert import SITE, hugo_markdown, markdown_text, pelican_markdown
 from benchmarks.report import markdown, ratio, table
 from feeds._seeds import parse_seed
@@ -89,6 +89,16 @@ def test_scenario_changes_are_deterministic_and_valid():
     assert new_article(0, 1000) == new_article(0, 1000)
     added = parse_seed("001000.txt", new_article(0, 1000).encode(), SITE)
     assert added.slug.endswith("-1000")
+
+
+def test_rotated_starts_each_round_with_the_next_tool():
+    """Interleaved runs give every tool a turn at going first."""
+    assert [rotated("abc", index) for index in range(4)] == [
+        ["a", "b", "c"],
+        ["b", "c", "a"],
+        ["c", "a", "b"],
+        ["a", "b", "c"],
+    ]
 
 
 def test_quick_means_one_small_printed_run():
