@@ -157,6 +157,46 @@ def golden(c: Context, update: bool = False) -> None:
         c.run(f"{PYTHON} -m pytest tests/test_golden.py")
 
 
+@task(
+    auto_shortflags=False,  # -h would shadow --help
+    help={
+        "quick": "N=1,000, one run each, print only (under a minute)",
+        "sizes": "comma-separated corpus sizes (default: 1000,10000,100000)",
+        "runs": "runs per scenario; the median is reported (default: 3)",
+        "scenarios": "comma-separated: full,noop,noop-cached,edit,add,delete,validate",
+        "tools": "comma-separated: feeds,hugo,pelican (default: those installed)",
+        "hugo": "hugo command (default: hugo on PATH)",
+        "pelican": "pelican command (default: pelican on PATH)",
+        "profile": "cProfile a full build of N articles instead, and print the top entries",
+        "rewrite": "rewrite BENCHMARKS.md from .bench/results.json without running",
+    },
+)
+def bench(
+    c: Context,
+    quick: bool = False,
+    sizes: str | None = None,
+    runs: int = 3,
+    scenarios: str | None = None,
+    tools: str | None = None,
+    hugo: str | None = None,
+    pelican: str | None = None,
+    profile: int = 0,
+    rewrite: bool = False,
+) -> None:
+    """Time feeds against Hugo and Pelican on one synthetic corpus; update BENCHMARKS.md."""
+    from benchmarks.bench import main as bench_main  # only this task needs the harness
+
+    options = {"sizes": sizes, "scenarios": scenarios, "tools": tools, "hugo": hugo}
+    argv = [f"--runs={runs}", *(f"--{k}={v}" for k, v in options.items() if v)]
+    argv += [f"--pelican={pelican}"] if pelican else []
+    argv += [f"--profile={profile}"] if profile else []
+    argv += ["--quick"] if quick else []
+    argv += ["--rewrite"] if rewrite else []
+    code = bench_main(argv)
+    if code:
+        raise Exit(code=code)
+
+
 namespace = Collection(
-    build, validate, new, clean, serve, deploy, rollback, test, lint, format_, golden
+    build, validate, new, clean, serve, deploy, rollback, test, lint, format_, golden, bench
 )

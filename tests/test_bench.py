@@ -1,0 +1,149 @@
+"""The benchmark harness's pure pieces: conversion, bookkeeping and tables (no timing)."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from benchmarks.bench import count_written, edited_text, new_article, parse_args, rotated
+from benchmarks.convert import SITE, hugo_markdown, markdown_text, pelican_markdown
+from benchmarks.report import markdown, ratio, table
+from feeds._seeds import parse_seed
+
+SEED = """\
+2025-08-23
+why-div-matters-7
+title: Why <div> & ]]> Matter, Part 7
+tags: C++, AI & Society
+author: O’Brien & Sons
+updated: 2025-09-01
+
+First *paragraph* with_underscores and [brackets] in Zürich.
+
+# Not a heading
+"""
+
+
+def article():
+    return parse_seed("007.txt", SEED.encode(), SITE)
+
+
+def result(tool, scenario, size, *seconds):
+    runs = [{"seconds": s, "cpu_seconds": s, "peak_rss": 2**20, "written": 3} for s in seconds]
+    return {"tool": tool, "scenario": scenario, "size": size, "runs": runs}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain words.", "plain words."),
+        ("a *b* _c_ [d] `e` !f \\g", r"a \*b\* \_c\_ \[d\] \`e\` \!f \\g"),
+        ("<div> & more", "&lt;div&gt; &amp; more"),
+        ("# not a heading", r"\# not a heading"),
+        ("- not a list", r"\- not a list"),
+        ("12. not a list", r"12\. not a list"),
+    ],
+)
+def test_markdown_text_escapes_what_markdown_would_format(text, expected):
+    """Markdown, inline HTML and block markers in text are escaped; plain text is kept."""
+    assert markdown_text(text) == expected
+
+
+def test_hugo_front_matter_is_toml_with_the_article_fields():
+    """Hugo's front matter parses as TOML and carries title, date, slug, tags and author."""
+    text = hugo_markdown(article())
+    _, front, body = text.split("+++\n", 2)
+    matter = tomllib.loads(front)
+    assert matter["title"] == "Why <div> & ]]> Matter, Part 7"
+    assert matter["slug"] == "why-div-matters-7"
+    assert matter["date"] == article().published
+    assert matter["lastmod"] == article().modified
+    assert matter["tags"] == ["C++", "AI & Society"]
+    assert matter["author"] == "O’Brien & Sons"
+    assert body.strip().endswith(r"\# Not a heading")
+
+
+def test_pelican_metadata_lines_then_body():
+    """Pelican's file starts with Key: value lines, then a blank line and the body."""
+    head, body = pelican_markdown(article()).split("\n\n", 1)
+    metadata = dict(line.split(": ", 1) for line in head.splitlines())
+    assert metadata["Title"] == "Why <div> & ]]> Matter, Part 7"
+    assert metadata["Slug"] == "why-div-matters-7"
+    assert metadata["Date"] == "2025-08-23T00:00:00+00:00"
+    assert metadata["Tags"] == "C++, AI & Society"
+    assert body.startswith(r"First \*paragraph\* with\_underscores and \[brackets\]")
+
+
+def test_count_written_counts_new_and_changed_files():
+    """A file counts as written when it is new or its inode, mtime or size changed."""
+    before = {"a": (1, 10, 5), "b": (2, 10, 5), "gone": (3, 10, 5)}
+    after = {"a": (1, 10, 5), "b": (2, 11, 5), "new": (4, 12, 5)}
+    assert count_written(before, after) == 2
+    assert count_written(after, after) == 0
+
+
+def test_scenario_changes_are_deterministic_and_valid():
+    """The edit differs per run; an added article is the same every time and parses."""
+    assert edited_text("body\n", 0) != edited_text("body\n", 1)
+    assert new_article(0, 1000) == new_article(0, 1000)
+    added = parse_seed("001000.txt", new_article(0, 1000).encode(), SITE)
+    assert added.slug.endswith("-1000")
+
+
+def test_rotated_starts_each_round_with_the_next_tool():
+    """Interleaved runs give every tool a turn at going first."""
+    assert [rotated("abc", index) for index in range(4)] == [
+        ["a", "b", "c"],
+        ["b", "c", "a"],
+        ["c", "a", "b"],
+        ["a", "b", "c"],
+    ]
+
+
+def test_quick_means_one_small_printed_run():
+    """--quick is N = 1,000, one run, and leaves BENCHMARKS.md alone."""
+    args = parse_args(["--quick"])
+    assert (args.sizes, args.runs, args.no_write) == ([1000], 1, True)
+
+
+def test_table_puts_other_tools_beside_feeds_with_ratios():
+    """One row per scenario and size; the ratio is feeds' median over the other's."""
+    rows = table(
+        [
+            result("feeds", "full", 1000, 1.0, 2.0, 3.0),
+            result("hugo", "full", 1000, 4.0, 4.0, 4.0),
+            result("feeds", "noop", 1000, 0.5),
+            result("pelican", "noop-cached", 1000, 0.25),
+        ]
+    ).splitlines()
+    assert rows[0].startswith("| scenario | N | feeds |")
+    assert "feeds ÷ Hugo" in rows[0] and "feeds ÷ Pelican" in rows[0]
+    full = rows[2].split(" | ")
+    assert full[:3] == ["| full clean build", "1,000", "2.00 s (1.00–3.00)"]
+    assert "0.50×" in full
+    cached = rows[-1]
+    assert cached.startswith("| no-op, Pelican cache on") and cached.endswith("| 2.00× |")
+
+
+def test_ratio_is_a_dash_when_a_tool_is_missing():
+    """A scenario another tool did not run has no ratio."""
+    assert ratio(result("feeds", "validate", 10, 1.0), None) == "—"
+
+
+def test_benchmarks_md_has_machine_table_and_reproduce_line():
+    """BENCHMARKS.md names the machine, holds the table and says how to rerun it."""
+    stored = {
+        "machine": {"CPU": "Test CPU", "cores": "2"},
+        "sizes": {
+            "1000": {
+                "measured": "today",
+                "runs": 1,
+                "results": [result("feeds", "full", 1000, 1.0)],
+            }
+        },
+    }
+    text = markdown(stored)
+    assert "- CPU: Test CPU" in text
+    assert "| full clean build | 1,000 |" in text
+    assert "invoke bench" in text.split("## How to reproduce")[1]
