@@ -161,9 +161,9 @@ def test_headers_file_gives_each_url_exactly_its_headers(tmp_path):
     assert any(path.startswith("tags/") for path in paths)
     for path in paths:
         expected = headers_for(PurePosixPath(path))
-        urls = ["/" + path]
+        urls = [site.root_path + path]  # the site lives under /news/
         if path.endswith("index.html"):
-            urls.append("/" + path.removesuffix("index.html"))
+            urls.append(site.root_path + path.removesuffix("index.html"))
         for url in urls:
             (block,) = _host_headers(text, url)
             assert block["Content-Type"] == expected["Content-Type"], url

@@ -11,6 +11,7 @@ from benchmarks.corpus import write_corpus
 from feeds import _cache, _parallel
 from feeds._cache import cache_path
 from feeds.build import build
+from feeds.errors import SeedErrors
 from tests.conftest import make_site, test_site
 
 
@@ -154,3 +155,40 @@ def test_output_edited_by_hand_is_repaired_without_cache(seeds, tmp_path):
     (output / "rss.xml").write_text("tampered")
     build(seeds, output, test_site(), use_cache=False)
     assert _snapshot(output) == _clean_build(seeds, tmp_path)
+
+
+def test_moving_now_back_unpublishes_what_is_not_due(tmp_path):
+    """A preview with a later --now does not leak its scheduled article into a normal build."""
+    from datetime import UTC, datetime
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "now.txt").write_text("2025-01-01\ntoday\n\nToday.\n")
+    (seeds / "later.txt").write_text("2099-01-01\nlater\n\nLater.\n")
+    output = tmp_path / "public"
+    build(seeds, output, test_site(), now=datetime(2100, 1, 1, tzinfo=UTC))
+    assert build(seeds, output, test_site(), now=datetime(2026, 1, 1, tzinfo=UTC)).articles == 1
+    assert not (output / "articles" / "later").exists()
+
+
+def test_no_cache_build_leaves_no_stale_fingerprint(seeds, tmp_path):
+    """After a --no-cache build, reverting a seed is noticed by the next cached build."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    source = sorted(seeds.glob("*.txt"))[0]
+    original = source.read_text()
+    source.write_text(original + "\nEdited.\n")
+    build(seeds, output, test_site(), use_cache=False)
+    source.write_text(original)
+    build(seeds, output, test_site())
+    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+
+
+def test_identical_files_are_two_articles_with_one_slug(seeds, tmp_path):
+    """A copy of a cached seed is reported as a duplicate slug, as without the cache."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    source = sorted(seeds.glob("*.txt"))[0]
+    (seeds / "copy.txt").write_bytes(source.read_bytes())
+    with pytest.raises(SeedErrors, match="2 problems in 2 files"):
+        build(seeds, output, test_site())

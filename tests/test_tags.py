@@ -109,3 +109,18 @@ def test_alias_may_not_hide_an_article_or_repeat(tmp_path, site):
         "c.txt:3: alias: slug 'Bad Alias' is not URL-safe; use 'bad-alias'",
         "d.txt: alias 'gone' is already an alias of b.txt; remove one of them",
     ]
+
+
+def test_alias_equal_to_own_slug_and_overlong_tag_are_errors(tmp_path, site):
+    """An alias that is the article's own slug, or a tag too long for a URL, is reported."""
+    long_tag = " ".join(["word"] * 40)
+    reading, _ = _build_tree(
+        tmp_path,
+        site,
+        {"a.txt": f"2025-01-01\nself\naliases: self\ntags: {long_tag}\n\nA.\n"},
+    )
+    messages = [(p.line, p.message.split(";")[0]) for p in reading.problems]
+    assert messages == [
+        (3, "alias 'self' is the article's own slug"),
+        (4, f"tag {long_tag[:40]!r}... is too long for a URL"),
+    ]

@@ -96,17 +96,21 @@ class BuildCache:
         self._recorded: dict[str, tuple[str, bytes]] | None = None
 
     def articles(self, seeds: Sequence[tuple[str, str]]) -> dict[str, Article]:
-        """The cached articles of (seed hash, path) pairs, by seed hash, in one query."""
+        """The cached articles of (seed hash, path) pairs, by path, in one query.
+
+        Two files with the same bytes get an article each, with its own path, so
+        the duplicate-slug check sees both.
+        """
         if self._db is None or not seeds:
             return {}
-        paths = dict(seeds)
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (seed_hash TEXT PRIMARY KEY)")
         self._db.execute("DELETE FROM wanted")
-        self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((seed,) for seed in paths))
-        rows = self._db.execute(
-            "SELECT seed_hash, article FROM articles JOIN wanted USING (seed_hash)"
-        )
-        return {seed: _from_row(orjson.loads(row), paths[seed], self._zone) for seed, row in rows}
+        self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((s,) for s, _ in seeds))
+        query = "SELECT seed_hash, article FROM articles JOIN wanted USING (seed_hash)"
+        rows = {seed: orjson.loads(row) for seed, row in self._db.execute(query)}
+        return {
+            path: _from_row(rows[seed], path, self._zone) for seed, path in seeds if seed in rows
+        }
 
     def rendered(self, unit: str) -> tuple[str, dict[str, str]] | None:
         """The render key and file hashes recorded for a unit's outputs."""
@@ -119,13 +123,19 @@ class BuildCache:
         return (row[0], orjson.loads(row[1])) if row else None
 
     def unchanged_since_last_build(self, fingerprint: str, now: datetime) -> bool:
-        """Whether the last problem-free build saw these seeds, and no scheduled one is due."""
+        """Whether the last problem-free build saw these seeds and would publish the same ones.
+
+        It would if ``now`` lies between its newest published article and the next
+        scheduled one (``now`` may also move back, as with ``--now``).
+        """
         if self._db is None:
             return False
         rows = dict(self._db.execute("SELECT key, value FROM meta"))
-        due = rows.get("next_due")
-        return rows.get("fingerprint") == fingerprint and (
-            not due or now < datetime.fromisoformat(due)
+        start, due = rows.get("published_until"), rows.get("next_due")
+        return (
+            rows.get("fingerprint") == fingerprint
+            and (not start or datetime.fromisoformat(start) <= now)
+            and (not due or now < datetime.fromisoformat(due))
         )
 
     def remember_article(self, seed: str, article: Article) -> None:
@@ -140,22 +150,30 @@ class BuildCache:
         self,
         seeds_in_use: Iterable[str],
         units_in_use: Iterable[str],
-        clean: tuple[str, datetime | None] | None,
+        clean: tuple[str, datetime | None, datetime | None] | None,
     ) -> None:
         """Write what was learnt and forget entries no longer in use.
 
-        ``clean``: after a problem-free build, the seeds' fingerprint and when the
-        next scheduled article is due, for the next build's nothing-to-do check.
+        ``clean``: after a problem-free build, the seeds' fingerprint, the newest
+        published article's time and the next scheduled one's, for the next
+        build's nothing-to-do check.
         """
         if self._db is None:
             return
         with self._db:
-            self._db.execute("DELETE FROM meta WHERE key IN ('fingerprint', 'next_due')")
+            self._db.execute(
+                "DELETE FROM meta WHERE key IN ('fingerprint', 'published_until', 'next_due')"
+            )
             if clean is not None:
-                fingerprint, due = clean
-                self._db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-                due_text = due.isoformat() if due else ""
-                self._db.execute("INSERT INTO meta VALUES ('next_due', ?)", (due_text,))
+                fingerprint, start, due = clean
+                self._db.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [
+                        ("fingerprint", fingerprint),
+                        ("published_until", start.isoformat() if start else ""),
+                        ("next_due", due.isoformat() if due else ""),
+                    ],
+                )
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?)",
                 ((seed, orjson.dumps(_to_row(a))) for seed, a in self._articles.items()),

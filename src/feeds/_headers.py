@@ -98,8 +98,13 @@ def static_host_headers(path: PurePosixPath, rules: Sequence[HeaderRule] = ()) -
     return headers
 
 
-def render_headers_file(paths: Iterable[str], rules: Sequence[HeaderRule] = ()) -> bytes:
-    """The ``_headers`` file of a built tree: one block per URL pattern, no two on one file."""
+def render_headers_file(
+    paths: Iterable[str], rules: Sequence[HeaderRule] = (), root: str = "/"
+) -> bytes:
+    """The ``_headers`` file of a built tree: one block per URL pattern, no two on one file.
+
+    ``root`` is the URL path the site is served under (``base_url``'s path).
+    """
     groups = {
         path: tuple(static_host_headers(PurePosixPath(path), rules).items())
         for path in sorted(paths)
@@ -116,8 +121,9 @@ def render_headers_file(paths: Iterable[str], rules: Sequence[HeaderRule] = ()) 
         if pattern.endswith("/index.html"):  # served at its folder's URL too
             blocks[pattern.removesuffix("index.html")] = group
     lines = ["# Written by feeds from the header rules; edits are overwritten on build."]
+    prefix = root.rstrip("/")
     for pattern, group in sorted(blocks.items()):
-        lines += ["", pattern, *(f"  {name}: {value}" for name, value in group)]
+        lines += ["", prefix + pattern, *(f"  {name}: {value}" for name, value in group)]
     return ("\n".join(lines) + "\n").encode()
 
 

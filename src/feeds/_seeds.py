@@ -28,7 +28,15 @@ from titlecase import SMALL, titlecase
 
 from feeds._dates import DateProblem, parse_date
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
-from feeds.models import NOT_TEXT, Article, Site, _plain_message, check_slug, tag_slug
+from feeds.models import (
+    NOT_TEXT,
+    SLUG_MAX_LENGTH,
+    Article,
+    Site,
+    _plain_message,
+    check_slug,
+    tag_slug,
+)
 
 METADATA_KEYS = ("aliases", "author", "summary", "tags", "title", "updated")
 _UNDECODABLE = "\ufffd"
@@ -178,6 +186,8 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
                 check_slug(alias)
             except ValueError as problem:
                 reading.problem(number, f"alias: {problem}")
+            if alias == reading.fields.get("slug"):
+                reading.problem(number, f"alias {alias!r} is the article's own slug; remove it")
         reading.set("aliases", tuple(aliases), number)
     elif key == "tags":
         tags = dict.fromkeys(tag.strip() for tag in value.split(",") if tag.strip())
@@ -185,6 +195,10 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
             if not tag_slug(tag):
                 reading.problem(
                     number, f"tag {tag!r} has no letters or digits for its URL; rename it"
+                )
+            elif len(tag_slug(tag)) > SLUG_MAX_LENGTH:
+                reading.problem(
+                    number, f"tag {tag[:40]!r}... is too long for a URL; shorten it to a few words"
                 )
         reading.set("tags", tuple(tags), number)
     else:

@@ -156,7 +156,7 @@ def _parse(
     results: list[Article | list[SeedError]] = []
     to_parse: list[tuple[int, str, bytes]] = []
     for index, (path, data) in enumerate(sources):
-        article = cached.get(hashes[index])
+        article = cached.get(path)
         if article is None:
             to_parse.append((index, path, data))
             results.append([])
@@ -196,6 +196,8 @@ def build(
     started = time.perf_counter()
     jobs = jobs or default_jobs()
     now = now or clock()
+    if not use_cache:  # ignored now, and stale afterwards: the next build starts afresh
+        cache_path(output).unlink(missing_ok=True)
     cache = BuildCache(
         cache_path(output) if use_cache else None, build_scope(site, output), site.zone
     )
@@ -214,10 +216,14 @@ def build(
         for renderer in SITE_RENDERERS:
             for path, data in renderer(site, reading.articles).items():
                 writer.add(path, data)
-        writer.add(PurePosixPath(HEADERS_PATH), render_headers_file(writer.files, site.headers))
+        writer.add(
+            PurePosixPath(HEADERS_PATH),
+            render_headers_file(writer.files, site.headers, site.root_path),
+        )
         written = writer.commit(articles=len(reading.articles))
     units = [name for name, _, _ in cacheable_units(site, reading.articles)]
-    clean = None if reading.problems else (fingerprint, reading.next_due())
+    newest = reading.articles[0].published if reading.articles else None
+    clean = None if reading.problems else (fingerprint, newest, reading.next_due())
     cache.save(reading.seed_hashes, units, clean)
     return BuildReport(
         output,
@@ -250,7 +256,9 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
             if path in tree:
                 raise WriteError(f"{path} would be written twice")
             tree[path] = data
-    tree[PurePosixPath(HEADERS_PATH)] = render_headers_file(map(str, tree), site.headers)
+    tree[PurePosixPath(HEADERS_PATH)] = render_headers_file(
+        map(str, tree), site.headers, site.root_path
+    )
     return tree
 
 

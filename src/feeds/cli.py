@@ -15,7 +15,6 @@ from pathlib import Path
 
 from slugify import slugify
 
-from feeds._cache import BuildCache, build_scope, cache_path
 from feeds._dates import MONTH_NAMES
 from feeds._parallel import default_jobs
 from feeds._serve import make_server
@@ -167,8 +166,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     site = _site(args)
-    cache = BuildCache(cache_path(args.output), build_scope(site, args.output), site.zone)
-    reading = read_articles(args.seeds, site, cache, default_jobs(), args.now or clock())
+    reading = read_articles(args.seeds, site, None, default_jobs(), args.now or clock())
     if reading.problems:
         raise SeedErrors(reading.problems)
     for article in sorted(reading.scheduled, key=lambda article: article.published):

@@ -246,6 +246,11 @@ class Site(BaseSettings):
         """The absolute URL of a path below the site's root."""
         return self.base_url + path
 
+    @property
+    def root_path(self) -> str:
+        """The URL path the site is served under, ending in '/' (``/news/``)."""
+        return urlsplit(self.base_url).path
+
     @classmethod
     def settings_customise_sources(
         cls,

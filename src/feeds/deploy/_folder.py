@@ -34,7 +34,7 @@ class FolderTarget:
     carries_headers = False
 
     def __init__(self, root: Path, keep_releases: int = 5) -> None:
-        self.root = root
+        self.root = root.absolute()  # releases and 'current' compare as absolute paths
         self.keep_releases = keep_releases
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from feeds._headers import HEADERS_PATH, Headers, headers_for
 from feeds._order import upload_tier
-from feeds._write import MANIFEST
+from feeds._write import MANIFEST, previous_build
 from feeds.errors import DeployError
 from feeds.models import HeaderRule
 from feeds.render.crawlers import REDIRECTS_PATH
@@ -95,10 +95,10 @@ class Plan:
 
 def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool) -> list[LocalFile]:
     """Every file of a built tree with its digest and headers, sorted by path."""
-    if not (output / MANIFEST).is_file():
+    if previous_build(output) is None:  # none, or a build killed before its end
         raise DeployError(
-            f"{output}/ is not a tree that feeds built (no {MANIFEST}); run 'feeds build' first "
-            "or pass --output"
+            f"{output}/ is not a complete tree that feeds built (no complete {MANIFEST}); "
+            "run 'feeds build' first or pass --output"
         )
     files = []
     skipped = SKIPPED_WITH_HEADERS if with_headers else SKIPPED

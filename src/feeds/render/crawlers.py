@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
 from markupsafe import escape
 
@@ -102,7 +101,7 @@ REDIRECTS_PATH = "_redirects"
 
 def render_redirects(site: Site, articles: Sequence[Article]) -> Tree:
     """``_redirects`` (Netlify, Cloudflare Pages): a 301 from each old slug to its article."""
-    root = urlsplit(site.base_url).path
+    root = site.root_path
     lines = [
         f"{root}{article_path(alias)} {root}{article_path(article.slug)} 301\n"
         for article in sorted(articles, key=lambda article: article.slug)

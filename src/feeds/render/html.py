@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from feeds._dates import MONTH_NAMES
 from feeds._seeds import article_path
+from feeds.errors import WriteError
 from feeds.models import Article, Site, tag_slug
 from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
 from feeds.render.channels import articles_by_tag
@@ -73,8 +74,10 @@ def render_article_page(site: Site, article: Article) -> Tree:
     tree = {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
     redirect = _environment().get_template("redirect.html")
     for alias in article.aliases:
-        moved = redirect.render(site=site, article=article)
-        tree[PurePosixPath(article_path(alias), "index.html")] = _encode(moved)
+        path = PurePosixPath(article_path(alias), "index.html")
+        if path in tree:
+            raise WriteError(f"{path}: alias {alias!r} of {article.source} is its own slug")
+        tree[path] = _encode(redirect.render(site=site, article=article))
     return tree
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
 from feeds.models import Article, Site, tag_slug
 from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
@@ -79,14 +78,9 @@ def render_subscribe_page(site: Site, articles: Sequence[Article]) -> Tree:
     return {PurePosixPath(SUBSCRIBE_PATH, "index.html"): _encode(html)}
 
 
-def site_root_path(site: Site) -> str:
-    """The base URL's path, ending in '/': the root of links that work at any depth."""
-    return urlsplit(site.base_url).path
-
-
 def render_not_found(site: Site, articles: Sequence[Article]) -> Tree:
     """``404.html``, in the site's layout, with links that work wherever it is served."""
     page = _environment().get_template("404.html")
-    root = site_root_path(site)
+    root = site.root_path  # absolute-path links work at any depth
     html = page.render(_common(site, root, feeds_of(site, "", site.title)))
     return {PurePosixPath(NOT_FOUND_PATH): _encode(html)}
