@@ -75,6 +75,11 @@ def german_locale() -> Callable[[], AbstractContextManager[None]]:
     return switched
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder, by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def make_site(**changes: object) -> Site:
     """The test site with some settings changed (validated like a real configuration)."""
     return Site.model_validate({**test_site().model_dump(), **changes})

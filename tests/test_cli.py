@@ -6,7 +6,6 @@ import shutil
 import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from invoke import Context, Exit
@@ -14,7 +13,7 @@ from invoke import Context, Exit
 import tasks
 from feeds._serve import make_server
 from feeds.cli import main
-from tests.conftest import SEEDS, SITE_CONFIG
+from tests.conftest import SEEDS, SITE_CONFIG, snapshot
 
 BAD_SEED = b"30 February, 2025\nBad Slug\n\nBody.\n"
 
@@ -32,10 +31,6 @@ def run(*argv: str) -> int:
     return main([*argv, "--config", "site.toml"])
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
 def test_build_prints_a_summary(project, capsys):
     """A build exits 0 and ends with one summary line naming articles, files and output."""
     assert run("build") == 0
@@ -48,7 +43,7 @@ def test_build_prints_a_summary(project, capsys):
 def test_invalid_article_fails_and_leaves_output_untouched(project, capsys):
     """One bad file: exit 1, every problem on stderr, the previous public/ unchanged."""
     assert run("build") == 0
-    before = _snapshot(project / "public")
+    before = snapshot(project / "public")
     (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
     (project / "seeds" / "empty.txt").write_bytes(b"")
     capsys.readouterr()
@@ -60,7 +55,7 @@ def test_invalid_article_fails_and_leaves_output_untouched(project, capsys):
         "seeds/empty.txt: file is empty; an article starts with a date line like '23 August, 2025'",
         "feeds: 3 problems in 2 files",
     ]
-    assert _snapshot(project / "public") == before
+    assert snapshot(project / "public") == before
 
 
 def test_skip_invalid_publishes_the_rest(project, capsys):

@@ -12,12 +12,7 @@ from pathlib import Path
 import time_machine
 
 from feeds.build import build
-from tests.conftest import SEEDS, SITE_CONFIG, test_site
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
+from tests.conftest import SEEDS, SITE_CONFIG, snapshot, test_site
 
 # Python applies only LC_CTYPE from the environment; apply all of it, as a host
 # program embedding feeds might, so LC_ALL really reaches time formatting.
@@ -32,7 +27,7 @@ def _build_in_subprocess(output: Path, **environment: str) -> dict[str, bytes]:
     command = [sys.executable, "-c", _WITH_LOCALE, "build", "--seeds", str(SEEDS)]
     command += ["--output", str(output), "--config", str(SITE_CONFIG)]
     subprocess.run(command, env=env, check=True, capture_output=True, cwd=output.parent)
-    return _snapshot(output)
+    return snapshot(output)
 
 
 def test_same_bytes_across_time_zones_locales_and_hash_seeds(tmp_path, german_locale):
@@ -50,7 +45,7 @@ def test_same_bytes_under_different_clocks(tmp_path):
         build(SEEDS, tmp_path / "a", test_site())
     with time_machine.travel(datetime(2099, 12, 31, 23, 59, tzinfo=UTC), tick=False):
         build(SEEDS, tmp_path / "b", test_site())
-    assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
 
 
 def test_file_names_and_order_do_not_matter(tmp_path):
@@ -61,4 +56,4 @@ def test_file_names_and_order_do_not_matter(tmp_path):
         shutil.copy(path, renamed / f"{number:03d}.txt")
     build(SEEDS, tmp_path / "a", test_site())
     build(renamed, tmp_path / "b", test_site())
-    assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")

@@ -5,19 +5,14 @@ When an output change is intended: ``invoke golden --update`` and review the dif
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from tests.conftest import snapshot
 from tests.golden_tree import GOLDEN, build_golden
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_build_matches_golden_tree(tmp_path):
     """Every file of the build is byte-identical to tests/golden/, and none is missing or extra."""
     build_golden(tmp_path / "public")
-    built, golden = _snapshot(tmp_path / "public"), _snapshot(GOLDEN)
+    built, golden = snapshot(tmp_path / "public"), snapshot(GOLDEN)
     assert sorted(built) == sorted(golden)
     for name in built:
         assert built[name] == golden[name], (

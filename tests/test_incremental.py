@@ -12,11 +12,7 @@ from feeds import _cache, _parallel
 from feeds._cache import cache_path
 from feeds.build import build
 from feeds.errors import SeedErrors
-from tests.conftest import make_site, test_site
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+from tests.conftest import make_site, snapshot, test_site
 
 
 def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
@@ -38,7 +34,7 @@ def _clean_build(seeds: Path, tmp_path: Path, site=None) -> dict[str, bytes]:
     output = tmp_path / "clean" / "public"
     shutil.rmtree(output.parent, ignore_errors=True)
     build(seeds, output, site or test_site(), use_cache=False)
-    return _snapshot(output)
+    return snapshot(output)
 
 
 def _edit(seeds: Path) -> None:
@@ -72,7 +68,7 @@ def test_cached_build_equals_clean_build(seeds, tmp_path, change):
     build(seeds, output, test_site())
     change(seeds)
     build(seeds, output, test_site())
-    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
 
 
 def test_config_change_rebuilds_everything_it_affects(seeds, tmp_path):
@@ -81,7 +77,7 @@ def test_config_change_rebuilds_everything_it_affects(seeds, tmp_path):
     build(seeds, output, test_site())
     moved = make_site(base_url="https://moved.example.net/")
     build(seeds, output, moved)
-    assert _snapshot(output) == _clean_build(seeds, tmp_path, moved)
+    assert snapshot(output) == _clean_build(seeds, tmp_path, moved)
 
 
 def test_package_version_change_invalidates_the_cache(seeds, tmp_path, monkeypatch):
@@ -92,7 +88,7 @@ def test_package_version_change_invalidates_the_cache(seeds, tmp_path, monkeypat
     scope_before = _cache.build_scope(test_site(), output)
     assert scope_before != ""
     build(seeds, output, test_site())
-    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
 
 
 def test_noop_rebuild_writes_nothing(seeds, tmp_path):
@@ -135,7 +131,7 @@ def test_parallel_equals_serial(seeds, tmp_path, monkeypatch):
     monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
     build(seeds, tmp_path / "parallel", test_site(), use_cache=False, jobs=2)
     build(seeds, tmp_path / "serial", test_site(), use_cache=False, jobs=1)
-    assert _snapshot(tmp_path / "parallel") == _snapshot(tmp_path / "serial")
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
 
 
 def test_corrupt_cache_is_ignored(seeds, tmp_path):
@@ -145,7 +141,7 @@ def test_corrupt_cache_is_ignored(seeds, tmp_path):
     cache_path(output).write_bytes(b"this is not sqlite" * 100)
     _edit(seeds)
     build(seeds, output, test_site())
-    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
 
 
 def test_output_edited_by_hand_is_repaired_without_cache(seeds, tmp_path):
@@ -154,7 +150,7 @@ def test_output_edited_by_hand_is_repaired_without_cache(seeds, tmp_path):
     build(seeds, output, test_site())
     (output / "rss.xml").write_text("tampered")
     build(seeds, output, test_site(), use_cache=False)
-    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
 
 
 def test_moving_now_back_unpublishes_what_is_not_due(tmp_path):
@@ -181,7 +177,7 @@ def test_no_cache_build_leaves_no_stale_fingerprint(seeds, tmp_path):
     build(seeds, output, test_site(), use_cache=False)
     source.write_text(original)
     build(seeds, output, test_site())
-    assert _snapshot(output) == _clean_build(seeds, tmp_path)
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
 
 
 def test_identical_files_are_two_articles_with_one_slug(seeds, tmp_path):

@@ -10,13 +10,9 @@ import pytest
 from feeds._dates import MONTH_NAMES
 from feeds.build import build
 from feeds.cli import main
-from tests.conftest import SITE_CONFIG, test_site
+from tests.conftest import SITE_CONFIG, snapshot, test_site
 
 FUTURE = "2031-05-01\nnews-from-the-future\n\nNot yet.\n"
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture
@@ -43,7 +39,7 @@ def test_now_never_appears_in_the_output(seeds, tmp_path):
     """Two builds with different 'now' but the same published set are byte-identical."""
     build(seeds, tmp_path / "a", test_site(), now=datetime(2026, 1, 1, tzinfo=UTC))
     build(seeds, tmp_path / "b", test_site(), now=datetime(2030, 6, 1, tzinfo=UTC))
-    assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
 
 
 def test_cached_build_notices_a_scheduled_article_falling_due(seeds, tmp_path):
