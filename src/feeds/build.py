@@ -211,8 +211,9 @@ def build(
     del sources
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
+    units = cacheable_units(site, reading.articles)
     with TreeWriter(output, trust_manifest=use_cache) as writer:
-        _write_units(site, reading.articles, writer, cache, jobs)
+        _write_units(site, units, writer, cache, jobs)
         for renderer in SITE_RENDERERS:
             for path, data in renderer(site, reading.articles).items():
                 writer.add(path, data)
@@ -221,10 +222,9 @@ def build(
             render_headers_file(writer.files, site.headers, site.root_path),
         )
         written = writer.commit(articles=len(reading.articles))
-    units = [name for name, _, _ in cacheable_units(site, reading.articles)]
     newest = reading.articles[0].published if reading.articles else None
     clean = None if reading.problems else (fingerprint, newest, reading.next_due())
-    cache.save(reading.seed_hashes, units, clean)
+    cache.save(reading.seed_hashes, [name for name, _, _ in units], clean)
     return BuildReport(
         output,
         len(reading.articles),
@@ -280,11 +280,11 @@ def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
 
 
 def _write_units(
-    site: Site, articles: Sequence[Article], writer: TreeWriter, cache: BuildCache, jobs: int
+    site: Site, units: Sequence[Unit], writer: TreeWriter, cache: BuildCache, jobs: int
 ) -> None:
     """Keep the outputs of unchanged units; render and add the others."""
     stale: list[Unit] = []
-    for unit in cacheable_units(site, articles):
+    for unit in units:
         name, key, _ = unit
         recorded = cache.rendered(name)
         if recorded and recorded[0] == key and _all_unchanged(writer, recorded[1]):
