@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from feeds._seeds import with_body
 from feeds.render.channels import render_subscription_feeds
 from tests.feedcheck import read_json_feed
 
@@ -54,7 +55,7 @@ def test_reader_reads_the_items(tree, articles, tmp_path):
         assert entry.link == article.url
         assert entry.published == article.published.astimezone(UTC)
         assert entry.updated == article.modified.astimezone(UTC)
-        assert entry.content[0].value == article.content_html
+        assert entry.content[0].value == with_body(article).content_html
 
 
 def test_newest_first_and_limited(site, articles):

@@ -3,8 +3,8 @@
 Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
 (git-ignored), with two tables:
 
-- ``articles``: seed file hash → the parsed article (JSON). An unchanged seed
-  is never parsed or validated again.
+- ``articles``: seed file hash → the parsed article without its body (JSON).
+  An unchanged seed is never parsed or validated again.
 - ``renders``: a unit (``article:<slug>``, ``archive:<n>``) → the key of what
   its outputs were rendered from (an article's fields after the timeline has
   made its times distinct; an archive page's articles and neighbours) and the
@@ -37,7 +37,7 @@ import orjson
 
 from feeds.models import Article, Site
 
-SCHEMA = 2
+SCHEMA = 3
 _TABLES = """
 CREATE TABLE IF NOT EXISTS articles (seed_hash TEXT PRIMARY KEY, article BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS renders (unit TEXT PRIMARY KEY, key TEXT NOT NULL, files BLOB NOT NULL);
@@ -67,11 +67,6 @@ def build_scope(site: Site, output: Path) -> str:
     return digest.hexdigest()
 
 
-def seed_hash(data: bytes) -> str:
-    """The key of a seed file's contents."""
-    return hashlib.sha256(data).hexdigest()
-
-
 def seeds_fingerprint(seeds: Iterable[tuple[str, str]]) -> str:
     """One hash of every (path, seed hash) pair: equal only if no seed changed."""
     digest = hashlib.sha256()
@@ -81,8 +76,9 @@ def seeds_fingerprint(seeds: Iterable[tuple[str, str]]) -> str:
 
 
 def render_key(article: Article) -> str:
-    """The key of everything an article's own outputs are rendered from."""
-    return hashlib.sha256(orjson.dumps(_to_row(article), option=orjson.OPT_SORT_KEYS)).hexdigest()
+    """The key of everything an article's own outputs are rendered from (the body: its seed)."""
+    fields = {**_to_row(article), "seed": article.seed, "paragraphs": article.paragraphs}
+    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 class BuildCache:
@@ -109,8 +105,16 @@ class BuildCache:
         query = "SELECT seed_hash, article FROM articles JOIN wanted USING (seed_hash)"
         rows = {seed: orjson.loads(row) for seed, row in self._db.execute(query)}
         return {
-            path: _from_row(rows[seed], path, self._zone) for seed, path in seeds if seed in rows
+            path: _from_row(rows[seed], path, seed, self._zone)
+            for seed, path in seeds
+            if seed in rows
         }
+
+    def seeds(self) -> frozenset[str]:
+        """The seed hashes the cache holds an article for."""
+        if self._db is None:
+            return frozenset()
+        return frozenset(seed for (seed,) in self._db.execute("SELECT seed_hash FROM articles"))
 
     def rendered(self, unit: str) -> tuple[str, dict[str, str]] | None:
         """The render key and file hashes recorded for a unit's outputs."""
@@ -227,8 +231,9 @@ _DATES = ("published", "updated")
 
 
 def _to_row(article: Article) -> dict[str, Any]:
-    row = article.model_dump(mode="json")
-    row["word_count"] = article.word_count
+    """An article without its body (the seed file holds that), as JSON values."""
+    row = article.model_dump(mode="json", exclude={"paragraphs"})
+    row["body_line"] = article.body_line
     # Dates read without an offset carry the site's zone (DST rules and all);
     # JSON keeps only the offset, so note which ones to put back in the zone.
     row["zoned"] = [name for name in _DATES if isinstance(_tz(getattr(article, name)), ZoneInfo)]
@@ -239,17 +244,14 @@ def _tz(moment: datetime | None) -> object:
     return moment.tzinfo if moment else None
 
 
-def _from_row(row: dict[str, Any], source: str, zone: ZoneInfo) -> Article:
+def _from_row(row: dict[str, Any], source: str, seed: str, zone: ZoneInfo) -> Article:
     """Rebuild a cached article without validating it again (it was valid when stored)."""
     fields = dict(row)
     for name in _DATES:
         if row[name] is not None:
             moment = datetime.fromisoformat(row[name])
             fields[name] = moment.astimezone(zone) if name in row["zoned"] else moment
-    for name in ("paragraphs", "tags", "aliases"):  # JSON arrays back to the model's tuples
+    for name in ("tags", "aliases"):  # JSON arrays back to the model's tuples
         fields[name] = tuple(row[name])
-    word_count = fields.pop("word_count")
     del fields["zoned"]
-    article = Article.model_construct(**fields, source=source)
-    article.__dict__["word_count"] = word_count  # the cached_property, precomputed
-    return article
+    return Article.model_construct(**fields, paragraphs=(), source=source, seed=seed)

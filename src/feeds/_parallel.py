@@ -1,8 +1,12 @@
 """Using both cores where it pays: a process pool above a size threshold.
 
-Parsing and rendering articles are pure functions of their inputs, so running
-them in worker processes gives the same results in the same order as running
-them here; below the threshold the pool's start-up costs more than it saves.
+Parsing and rendering are pure functions of their inputs, so running them in
+worker processes gives the same results in the same order as running them
+here; below the threshold the pool's start-up costs more than it saves.
+
+What every call needs (the site, the article list, the writer) is the
+*context*: worker processes are forked with it, so it is never pickled, and
+only small items (paths, indexes) and small results cross between processes.
 """
 
 from __future__ import annotations
@@ -10,13 +14,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import partial
 from multiprocessing import get_context
-from typing import TypeVar
+from typing import Any, TypeVar
 
+Context = TypeVar("Context")
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 PARALLEL_THRESHOLD = 1000
+_context: Any = None  # in a worker process: the context it was forked with
 
 
 def default_jobs() -> int:
@@ -25,12 +33,41 @@ def default_jobs() -> int:
 
 
 def ordered_map(
-    function: Callable[[Item], Result], items: Sequence[Item], jobs: int
+    function: Callable[[Context, Item], Result],
+    context: Context,
+    items: Sequence[Item],
+    jobs: int,
 ) -> Iterator[Result]:
-    """``map(function, items)``, in worker processes when there are enough items."""
+    """``function(context, item)`` for each item, in order; in worker processes when many."""
+    with mapping(function, context, items, jobs) as results:
+        yield from results
+
+
+@contextmanager
+def mapping(
+    function: Callable[[Context, Item], Result],
+    context: Context,
+    items: Sequence[Item],
+    jobs: int,
+) -> Iterator[Iterator[Result]]:
+    """``ordered_map`` started at once: the workers run while the caller does other work."""
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        yield from map(function, items)
+        yield (function(context, item) for item in items)
         return
-    chunk = max(1, len(items) // (jobs * 8))
-    with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
-        yield from pool.map(function, items, chunksize=chunk)
+    chunk = max(1, len(items) // (jobs * 32))
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=get_context("fork"), initializer=_receive, initargs=(context,)
+    )
+    try:
+        yield pool.map(partial(_call, function), items, chunksize=chunk)
+    finally:  # after an error, drop the work not yet started
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _receive(context: object) -> None:
+    global _context
+    _context = context
+
+
+def _call(function: Callable[[Any, Item], Result], item: Item) -> Result:
+    return function(_context, item)

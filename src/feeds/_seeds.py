@@ -16,6 +16,8 @@ that span files (two files with one slug).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ from feeds.models import (
 
 METADATA_KEYS = ("aliases", "author", "summary", "tags", "title", "updated")
 _UNDECODABLE = "\ufffd"
+_BOM = b"\xef\xbb\xbf"
 _METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
 _SLUG_LINE = 2
 
@@ -61,9 +64,15 @@ class _Reading:
         self.lines[name] = line
 
 
+def seed_hash(data: bytes) -> str:
+    """The key of a seed file's contents."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def parse_seed(path: str, data: bytes, site: Site) -> Article:
     """Read one seed file; raise SeedErrors listing every problem in it."""
     reading = _Reading(path)
+    reading.set("seed", seed_hash(data), 0)
     _read_text(_decode(data, reading), reading, site)
     article = _validate(reading, site) if not reading.problems else None
     if reading.problems or article is None:
@@ -73,10 +82,14 @@ def parse_seed(path: str, data: bytes, site: Site) -> Article:
 
 def _decode(data: bytes, reading: _Reading) -> str:
     """The text, with every byte that is not UTF-8 reported and replaced."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    data = data.removeprefix(_BOM)
     text = data.decode("utf-8", errors="replace")
     if _UNDECODABLE in text:  # bad bytes, or a U+FFFD the author wrote: check
         _report_undecodable(data, reading)
+    return _unix_newlines(text)
+
+
+def _unix_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -100,13 +113,8 @@ def _report_undecodable(data: bytes, reading: _Reading) -> None:
 
 def _read_text(text: str, reading: _Reading, site: Site) -> None:
     lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        for match in NOT_TEXT.finditer(line):
-            reading.problem(
-                number,
-                f"control character U+{ord(match.group()):04X} at column {match.start() + 1} "
-                "cannot be published; delete it",
-            )
+    if NOT_TEXT.search(text):
+        _report_control_characters(lines, reading)
     if not text.strip():
         reading.problem(
             0, "file is empty; an article starts with a date line like '23 August, 2025'"
@@ -116,6 +124,16 @@ def _read_text(text: str, reading: _Reading, site: Site) -> None:
     _read_slug(lines, reading)
     body_start = _read_metadata(lines, reading, site)
     _read_body(lines, body_start, reading)
+
+
+def _report_control_characters(lines: list[str], reading: _Reading) -> None:
+    for number, line in enumerate(lines, start=1):
+        for match in NOT_TEXT.finditer(line):
+            reading.problem(
+                number,
+                f"control character U+{ord(match.group()):04X} at column {match.start() + 1} "
+                "cannot be published; delete it",
+            )
 
 
 def _read_date(line: str, reading: _Reading, site: Site) -> None:
@@ -206,6 +224,16 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
 
 
 def _read_body(lines: list[str], start: int, reading: _Reading) -> None:
+    paragraphs = _paragraphs(lines, start)
+    if not paragraphs:
+        reading.problem(0, "no body; write the article's paragraphs after a blank line")
+        return
+    reading.set("paragraphs", paragraphs, start + 1)
+    reading.set("body_line", start, start + 1)
+
+
+def _paragraphs(lines: list[str], start: int) -> tuple[str, ...]:
+    """The paragraphs from line index ``start`` on: blank lines separate them."""
     paragraphs: list[str] = []
     current: list[str] = []
     for line in [*lines[start:], ""]:
@@ -214,10 +242,26 @@ def _read_body(lines: list[str], start: int, reading: _Reading) -> None:
         elif current:
             paragraphs.append(" ".join(current))
             current = []
-    if not paragraphs:
-        reading.problem(0, "no body; write the article's paragraphs after a blank line")
-        return
-    reading.set("paragraphs", tuple(paragraphs), start + 1)
+    return tuple(paragraphs)
+
+
+def with_body(article: Article) -> Article:
+    """The article with its paragraphs, read back from its seed file if it was kept without.
+
+    The file must still hold the bytes the article was parsed from: a seed
+    edited during a build is an error, never a page that mixes two versions.
+    """
+    if article.paragraphs:
+        return article
+    try:
+        data = Path(article.source).read_bytes()
+    except OSError as error:
+        raise SeedErrors([SeedError(article.source, 0, f"cannot read the file: {error}")]) from None
+    if seed_hash(data) != article.seed:
+        message = "changed while the build was running; build again"
+        raise SeedErrors([SeedError(article.source, 0, message)])
+    lines = _unix_newlines(data.removeprefix(_BOM).decode("utf-8")).split("\n")
+    return article.model_copy(update={"paragraphs": _paragraphs(lines, article.body_line)})
 
 
 def _validate(reading: _Reading, site: Site) -> Article | None:
@@ -274,6 +318,8 @@ def headline(slug: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _headline_word(word: str) -> str:
+    if word.isascii() and word.isdigit():  # titlecase leaves numbers alone, slowly
+        return word
     return str(titlecase(word))
 
 
@@ -330,15 +376,18 @@ def scan_seeds(folder: Path) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
 
 
 def seed_paths(folder: Path) -> list[Path]:
-    """The seed files below a folder, in a fixed order (hidden files skipped)."""
+    """The seed files below a folder, in a fixed order (hidden files and folders skipped)."""
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder of seed files; check --seeds")
-    return sorted(
-        path
-        for path in folder.rglob("*.txt")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    )
+    found = []
+    for parent, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found.extend(
+            Path(parent, name)
+            for name in names
+            if name.endswith(".txt") and not name.startswith(".")
+        )
+    return sorted(path for path in found if path.is_file())
 
 
 def _duplicate_slugs(articles: Iterable[Article]) -> list[SeedError]:

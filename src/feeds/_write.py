@@ -127,9 +127,18 @@ class TreeWriter:
 
     def add(self, path: PurePosixPath, data: bytes) -> None:
         """Add a file of the new tree; it is staged only if it differs from the output's."""
-        self._claim(path, digest(data))
-        if self.unchanged(str(path), self.files[str(path)]):
-            return
+        self.record(str(path), *self.stage(path, data))
+
+    def stage(self, path: PurePosixPath, data: bytes) -> tuple[str, bool]:
+        """Stage a file unless the output holds it already: (its hash, whether staged).
+
+        Safe in a worker process forked from the writer's: it only writes into
+        the staging folder; ``record`` the result in the writer's own process.
+        """
+        check_relative(path)
+        file_digest = digest(data)
+        if self.unchanged(str(path), file_digest):
+            return file_digest, False
         target = self.staging.joinpath(*path.parts)
         try:
             if target.parent not in self._folders:
@@ -138,19 +147,25 @@ class TreeWriter:
             target.write_bytes(data)
         except OSError as error:
             raise WriteError(f"{self.output}: could not stage {path}: {error}") from error
-        self.staged.append(str(path))
+        return file_digest, True
+
+    def record(self, path: str, file_digest: str, staged: bool) -> None:
+        """Count a file ``stage`` handled (and checked) as part of the new tree."""
+        self._claim(path, file_digest)
+        if staged:
+            self.staged.append(path)
 
     def keep(self, path: PurePosixPath, file_digest: str) -> None:
         """Add a file known to be in the output already, unchanged."""
+        check_relative(path)
         if not self.unchanged(str(path), file_digest):
             raise WriteError(f"{path} is not in the output as expected; rebuild with --no-cache")
-        self._claim(path, file_digest)
+        self._claim(str(path), file_digest)
 
-    def _claim(self, path: PurePosixPath, file_digest: str) -> None:
-        check_relative(path)
-        if str(path) in self.files or str(path) == MANIFEST:
+    def _claim(self, path: str, file_digest: str) -> None:
+        if path in self.files or path == MANIFEST:
             raise WriteError(f"{path} would be written twice")
-        self.files[str(path)] = file_digest
+        self.files[path] = file_digest
 
     def commit(self, articles: int = 0) -> WriteReport:
         """Put the new tree in place; raise WriteError (output untouched) if that fails."""

@@ -20,23 +20,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from feeds._cache import (
-    BuildCache,
-    build_scope,
-    cache_path,
-    render_key,
-    seed_hash,
-    seeds_fingerprint,
-)
+from feeds._cache import BuildCache, build_scope, cache_path, render_key, seeds_fingerprint
 from feeds._headers import HEADERS_PATH, render_headers_file
-from feeds._parallel import default_jobs, ordered_map
-from feeds._seeds import read_seed, scan_seeds, settle
+from feeds._parallel import default_jobs, mapping, ordered_map
+from feeds._seeds import read_seed, seed_hash, seed_paths, settle, with_body
 from feeds._timeline import newest_first
-from feeds._write import TreeWriter, digest, previous_build
+from feeds._write import TreeWriter, previous_build
 from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
@@ -134,48 +126,60 @@ def read_articles(
     jobs: int = 1,
     now: datetime | None = None,
 ) -> Reading:
-    """Every valid article, newest first, and every problem; unchanged seeds come from the cache.
+    """Every valid article (without its body), newest first, and every problem.
 
-    Articles dated after ``now`` are scheduled, not published (no ``now``: none is).
+    Unchanged seeds come from the cache. Articles dated after ``now`` are
+    scheduled, not published (no ``now``: none is).
     """
-    sources, unreadable = scan_seeds(seeds)
     cache = cache or BuildCache(None, "", site.zone)
-    return _parse(sources, unreadable, site, cache, jobs, now)
+    return _settle(_read_all(seed_paths(seeds), site, cache, jobs), site, cache, now)
 
 
-def _parse(
-    sources: list[tuple[str, bytes]],
-    unreadable: list[SeedError],
-    site: Site,
-    cache: BuildCache,
-    jobs: int,
-    now: datetime | None,
-) -> Reading:
-    hashes = [seed_hash(data) for _, data in sources]
-    cached = cache.articles([(seed, path) for seed, (path, _) in zip(hashes, sources, strict=True)])
+# One seed file read: (path, seed hash, the article without its body | its
+# problems | None when the cache holds the article of that hash).
+SeedRead = tuple[str, str, Article | list[SeedError] | None]
+
+
+@dataclass(frozen=True)
+class _Parsing:
+    """What reading a seed needs: worker processes are forked with it."""
+
+    site: Site
+    cached: frozenset[str]
+
+
+def _read_all(paths: Sequence[Path], site: Site, cache: BuildCache, jobs: int) -> list[SeedRead]:
+    parsing = _Parsing(site, cache.seeds())
+    return list(ordered_map(_read_seed, parsing, [str(path) for path in paths], jobs))
+
+
+def _read_seed(parsing: _Parsing, path: str) -> SeedRead:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        return path, "", [SeedError(path, 0, f"cannot read the file: {error.strerror}")]
+    seed = seed_hash(data)
+    if seed in parsing.cached:
+        return path, seed, None
+    result = read_seed(path, data, parsing.site)
+    return path, seed, result.without_body() if isinstance(result, Article) else result
+
+
+def _settle(reads: list[SeedRead], site: Site, cache: BuildCache, now: datetime | None) -> Reading:
+    cached = cache.articles([(seed, path) for path, seed, result in reads if result is None])
     results: list[Article | list[SeedError]] = []
-    to_parse: list[tuple[int, str, bytes]] = []
-    for index, (path, data) in enumerate(sources):
-        article = cached.get(path)
-        if article is None:
-            to_parse.append((index, path, data))
-            results.append([])
-        else:
-            results.append(article)
-    parse = partial(_read_seed, site=site)
-    for (index, _, _), result in zip(to_parse, ordered_map(parse, to_parse, jobs), strict=True):
-        results[index] = result
-        if isinstance(result, Article):
-            cache.remember_article(hashes[index], result)
-    articles, problems = settle([*results, unreadable])
+    for path, seed, result in reads:
+        if result is None:
+            result = cached.get(path) or _read_seed(_Parsing(site, frozenset()), path)[2]
+        elif isinstance(result, Article):
+            cache.remember_article(seed, result)
+        results.append(result or [])
+    articles, problems = settle(results)
     drafts = [article for article in articles if is_draft(article)]
     scheduled = [a for a in articles if now and a.published > now and not is_draft(a)]
     published = [a for a in articles if not is_draft(a) and (now is None or a.published <= now)]
+    hashes = [seed for _, seed, _ in reads]
     return Reading(newest_first(published), problems, hashes, scheduled, drafts)
-
-
-def _read_seed(job: tuple[int, str, bytes], site: Site) -> Article | list[SeedError]:
-    return read_seed(job[1], job[2], site)
 
 
 def build(
@@ -201,26 +205,19 @@ def build(
     cache = BuildCache(
         cache_path(output) if use_cache else None, build_scope(site, output), site.zone
     )
-    sources, unreadable = scan_seeds(seeds)
-    fingerprint = seeds_fingerprint((path, seed_hash(data)) for path, data in sources)
-    fresh = not unreadable and cache.unchanged_since_last_build(fingerprint, now)
+    reads = _read_all(seed_paths(seeds), site, cache, jobs)
+    fingerprint = seeds_fingerprint((path, seed) for path, seed, _ in reads)
+    fresh = all(seed for _, seed, _ in reads) and cache.unchanged_since_last_build(fingerprint, now)
     if fresh and (done := previous_build(output)):
         seconds = time.perf_counter() - started
         return BuildReport(output, done.articles, len(done.files), seconds)
-    reading = _parse(sources, unreadable, site, cache, jobs, now)
-    del sources
+    reading = _settle(reads, site, cache, now)
+    del reads
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
     units = cacheable_units(site, reading.articles)
     with TreeWriter(output, trust_manifest=use_cache) as writer:
-        _write_units(site, units, writer, cache, jobs)
-        for renderer in SITE_RENDERERS:
-            for path, data in renderer(site, reading.articles).items():
-                writer.add(path, data)
-        writer.add(
-            PurePosixPath(HEADERS_PATH),
-            render_headers_file(writer.files, site.headers, site.root_path),
-        )
+        _write_all(site, reading.articles, units, writer, cache, jobs)
         written = writer.commit(articles=len(reading.articles))
     newest = reading.articles[0].published if reading.articles else None
     clean = None if reading.problems else (fingerprint, newest, reading.next_due())
@@ -263,43 +260,77 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
 
 
 def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
-    """Outputs whose inputs a render key covers: article pages and documents, archive pages."""
+    """Outputs whose inputs a render key covers: archive pages, article pages and documents.
+
+    Archive pages come first: they are the biggest, and worker processes
+    finish together if big work starts early.
+    """
     keys = {article.slug: render_key(article) for article in articles}
-    units: list[Unit] = [(f"article:{a.slug}", keys[a.slug], ("article", a)) for a in articles]
     site_feed = feed_id(site, articles)
-    for name, key, job in archive_jobs(site, articles, keys):
-        units.append((name, key, ("archive", job, site_feed)))
+    units: list[Unit] = [
+        (name, key, ("archive", job, site_feed))
+        for name, key, job in archive_jobs(site, articles, keys)
+    ]
+    units.extend((f"article:{a.slug}", keys[a.slug], ("article", a)) for a in articles)
     return units
 
 
 def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
-    """Render one cacheable unit (a top-level function, so worker processes can run it)."""
+    """Render one cacheable unit."""
     if job[0] == "article":
-        return render_article(site, job[1])
+        return render_article(site, with_body(job[1]))
     return render_archive_page(site, job[1], job[2])
 
 
-def _write_units(
-    site: Site, units: Sequence[Unit], writer: TreeWriter, cache: BuildCache, jobs: int
+@dataclass(frozen=True)
+class _Rendering:
+    """What rendering a unit needs: worker processes are forked with it."""
+
+    site: Site
+    writer: TreeWriter
+    jobs: list[tuple[Any, ...]]
+
+
+def _render_and_stage(rendering: _Rendering, index: int) -> dict[str, tuple[str, bool]]:
+    """Render unit ``index`` and stage its files: {path: (hash, staged)}."""
+    tree = render_unit(rendering.site, rendering.jobs[index])
+    return {str(path): rendering.writer.stage(path, data) for path, data in tree.items()}
+
+
+def _write_all(
+    site: Site,
+    articles: Sequence[Article],
+    units: Sequence[Unit],
+    writer: TreeWriter,
+    cache: BuildCache,
+    jobs: int,
 ) -> None:
-    """Keep the outputs of unchanged units; render and add the others."""
-    stale: list[Unit] = []
-    for unit in units:
-        name, key, _ = unit
-        recorded = cache.rendered(name)
-        if recorded and recorded[0] == key and _all_unchanged(writer, recorded[1]):
-            for kept, file_digest in recorded[1].items():
-                writer.keep(PurePosixPath(kept), file_digest)
-        else:
-            stale.append(unit)
-    render = partial(render_unit, site)
-    for (name, key, _), tree in zip(
-        stale, ordered_map(render, [u[2] for u in stale], jobs), strict=True
-    ):
-        for path, data in tree.items():
-            writer.add(path, data)
-        cache.remember_render(name, key, {str(path): digest(data) for path, data in tree.items()})
+    """Keep the outputs of unchanged units, render the others (in workers while
+    this process renders the site-wide outputs), and add it all to ``writer``."""
+    stale = [unit for unit in units if not _kept(unit, writer, cache)]
+    rendering = _Rendering(site, writer, [job for _, _, job in stale])
+    with mapping(_render_and_stage, rendering, range(len(stale)), jobs) as results:
+        for renderer in SITE_RENDERERS:
+            for path, data in renderer(site, articles).items():
+                writer.add(path, data)
+        for (name, key, _), staged in zip(stale, results, strict=True):
+            for path, (file_digest, is_new) in staged.items():
+                writer.record(path, file_digest, is_new)
+            cache.remember_render(name, key, {path: d for path, (d, _) in staged.items()})
+    writer.add(
+        PurePosixPath(HEADERS_PATH),
+        render_headers_file(writer.files, site.headers, site.root_path),
+    )
 
 
-def _all_unchanged(writer: TreeWriter, file_digests: dict[str, str]) -> bool:
-    return all(writer.unchanged(path, file_digest) for path, file_digest in file_digests.items())
+def _kept(unit: Unit, writer: TreeWriter, cache: BuildCache) -> bool:
+    """Whether a unit's recorded outputs are still right: if so, keep them."""
+    name, key, _ = unit
+    recorded = cache.rendered(name)
+    if not recorded or recorded[0] != key:
+        return False
+    if not all(writer.unchanged(path, digest) for path, digest in recorded[1].items()):
+        return False
+    for path, file_digest in recorded[1].items():
+        writer.keep(PurePosixPath(path), file_digest)
+    return True

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -70,6 +70,7 @@ def check_text(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=1 << 12)
 def tag_slug(tag: str) -> str:
     """The URL form of a tag: ``C++`` and ``c`` both give ``c`` (a collision reported as such)."""
     return slugify(tag)
@@ -81,7 +82,7 @@ def check_slug(slug: str) -> str:
         raise ValueError(
             f"slug is {len(slug)} characters long; shorten it to at most {SLUG_MAX_LENGTH}"
         )
-    if not _SLUG.fullmatch(slug) or slugify(slug) != slug:
+    if not _SLUG.fullmatch(slug):  # what the pattern accepts, slugify leaves as it is
         suggestion = slugify(slug, max_length=SLUG_MAX_LENGTH)
         hint = f"use {suggestion!r}" if suggestion else "use lowercase letters, digits and hyphens"
         raise ValueError(f"slug {slug!r} is not URL-safe; {hint}")
@@ -332,21 +333,35 @@ def _plain_message(problem: Mapping[str, Any]) -> str:
     return str(problem["msg"])
 
 
+def count_words(paragraphs: tuple[str, ...]) -> int:
+    """How many words a body has."""
+    return sum(len(paragraph.split()) for paragraph in paragraphs)
+
+
 class Article(Frozen):
-    """One published article, read from one seed file."""
+    """One published article, read from one seed file.
+
+    A build keeps articles *without* their body (``paragraphs`` empty; memory
+    stays small at 100,000 articles) and reads it back from the seed file when
+    rendering (``feeds._seeds.with_body``): ``seed`` and ``body_line`` say
+    which bytes and where the body starts.
+    """
 
     source: str = Field(exclude=True, description="the seed file it was read from")
     slug: Slug
     title: NonEmpty
     published: AwareDatetime
     updated: AwareDatetime | None = None
-    paragraphs: tuple[NonEmpty, ...] = Field(min_length=1)
+    paragraphs: tuple[NonEmpty, ...] = ()
     summary: NonEmpty
     tags: tuple[NonEmpty, ...] = ()
     aliases: tuple[Slug, ...] = Field(default=(), description="old slugs that redirect here")
     author: str | None = None
     url: str
     id: str
+    word_count: int = Field(default=-1, description="words in the body (counted when not given)")
+    seed: str = Field(default="", exclude=True, description="SHA-256 of the seed file's bytes")
+    body_line: int = Field(default=0, exclude=True, description="index of the body's first line")
 
     @model_validator(mode="after")
     def _updated_after_published(self) -> Article:
@@ -357,22 +372,34 @@ class Article(Frozen):
             )
         return self
 
-    @cached_property
-    def word_count(self) -> int:
-        """How many words the body has."""
-        return sum(len(paragraph.split()) for paragraph in self.paragraphs)
+    @model_validator(mode="after")
+    def _words_counted(self) -> Article:
+        if self.word_count < 0:  # frozen: set once, while validating
+            object.__setattr__(self, "word_count", count_words(self.paragraphs))
+        return self
 
     @property
     def modified(self) -> datetime:
         """When the article last changed: its update date, never before its publication."""
         return max(self.updated or self.published, self.published)
 
-    @property
+    @cached_property
     def content_html(self) -> str:
-        """The body as HTML paragraphs, every character of text escaped (not kept: memory)."""
-        return "\n".join(f"<p>{escape(paragraph)}</p>" for paragraph in self.paragraphs)
+        """The body as HTML paragraphs, every character of text escaped."""
+        return "\n".join(f"<p>{escape(paragraph)}</p>" for paragraph in self.body)
+
+    @property
+    def body(self) -> tuple[str, ...]:
+        """The paragraphs; a programming error if the body was not read back (``with_body``)."""
+        if not self.paragraphs:
+            raise RuntimeError(f"{self.source}: the body was not read back before rendering")
+        return self.paragraphs
+
+    def without_body(self) -> Article:
+        """This article without its paragraphs, as a build keeps it."""
+        return self.model_copy(update={"paragraphs": ()})
 
     @property
     def content_text(self) -> str:
         """The body as plain text, paragraphs separated by a blank line."""
-        return "\n\n".join(self.paragraphs)
+        return "\n\n".join(self.body)

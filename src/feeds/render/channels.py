@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 
+from feeds._seeds import with_body
 from feeds.models import Article, Site, tag_slug
 from feeds.render import ARCHIVE_ROOT, TAGS_ROOT, Channel, Tree
 from feeds.render.feeds import render_xml_feeds
@@ -30,6 +31,7 @@ from feeds.render.jsonfeed import render_json_feed
 
 def render_feed_documents(site: Site, channel: Channel, articles: Sequence[Article]) -> Tree:
     """RSS, Atom and JSON Feed of one channel."""
+    articles = [with_body(article) for article in articles]
     return {
         **render_xml_feeds(site, channel, articles),
         **render_json_feed(site, channel, articles),

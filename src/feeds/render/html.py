@@ -104,6 +104,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # package files: no stat() of every template on every page
     )
     environment.globals.update(article_path=article_path, human_date=human_date, tag_slug=tag_slug)
     environment.globals.update(json_ld=article_json_ld_script)

@@ -18,8 +18,12 @@ from feeds.models import Article, Site
 SCHEMA_ORG = "https://schema.org"
 # Characters that could end the <script> element or start markup, and the two
 # line separators that JavaScript (unlike JSON) reads as line ends.
-_SCRIPT_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_SAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
@@ -52,7 +56,9 @@ def _author(site: Site, article: Article) -> dict[str, str]:
 def script_json(data: dict[str, Any]) -> Markup:
     """``data`` as JSON that is safe as the text of an HTML ``<script>`` element."""
     text = orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
-    return Markup(text.translate(_SCRIPT_SAFE))  # noqa: S704  (nothing in it can open markup)
+    for character, escaped in _SCRIPT_SAFE:  # str.replace: many times faster than translate
+        text = text.replace(character, escaped)
+    return Markup(text)  # noqa: S704  (nothing in it can open markup)
 
 
 def article_json_ld_script(site: Site, article: Article) -> Markup:
