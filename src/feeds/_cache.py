@@ -1,8 +1,12 @@
 """The build cache: parsed articles and rendered article outputs, by content hash.
 
 Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
-(git-ignored), with two tables:
+(git-ignored), with three tables:
 
+- ``seeds``: path → the file's stat signature (size, mtime, ctime, inode) and
+  seed hash, as git's index does: a file whose signature is unchanged is not
+  read again. Signatures younger than two seconds are never recorded (an edit
+  within the file system's time resolution could otherwise go unseen).
 - ``articles``: seed file hash → the parsed article without its body (JSON).
   An unchanged seed is never parsed or validated again.
 - ``renders``: a unit (``article:<slug>``, ``archive:<n>``) → the key of what
@@ -37,8 +41,9 @@ import orjson
 
 from feeds.models import Article, Site
 
-SCHEMA = 3
+SCHEMA = 4
 _TABLES = """
+CREATE TABLE IF NOT EXISTS seeds (path TEXT PRIMARY KEY, stat TEXT NOT NULL, seed_hash TEXT);
 CREATE TABLE IF NOT EXISTS articles (seed_hash TEXT PRIMARY KEY, article BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS renders (unit TEXT PRIMARY KEY, key TEXT NOT NULL, files BLOB NOT NULL);
 """
@@ -87,7 +92,8 @@ class BuildCache:
     def __init__(self, path: Path | None, scope: str, zone: ZoneInfo) -> None:
         self._db = _open(path, scope) if path is not None else None
         self._zone = zone
-        self._articles: dict[str, Article] = {}
+        self._articles: dict[str, bytes] = {}
+        self._stats: dict[str, tuple[str, str]] = {}
         self._renders: dict[str, tuple[str, dict[str, str]]] = {}
         self._recorded: dict[str, tuple[str, bytes]] | None = None
 
@@ -109,6 +115,17 @@ class BuildCache:
             for seed, path in seeds
             if seed in rows
         }
+
+    def seed_stats(self) -> dict[str, tuple[str, str]]:
+        """path → (its stat signature, its hash) as the last build found them."""
+        if self._db is None:
+            return {}
+        rows = self._db.execute("SELECT path, stat, seed_hash FROM seeds")
+        return {path: (stat, seed) for path, stat, seed in rows}
+
+    def remember_stat(self, path: str, stat: str, seed: str) -> None:
+        """Record that the file at ``path`` with this stat signature holds seed ``seed``."""
+        self._stats[path] = (stat, seed)
 
     def seeds(self) -> frozenset[str]:
         """The seed hashes the cache holds an article for."""
@@ -143,8 +160,10 @@ class BuildCache:
         )
 
     def remember_article(self, seed: str, article: Article) -> None:
-        """Record a freshly parsed article (saved by ``save``)."""
-        self._articles[seed] = article
+        """Record a freshly parsed article (saved by ``save``; serialised now, so the
+        build does not hold two versions of it once the timeline adjusts its times)."""
+        if self._db is not None:
+            self._articles[seed] = orjson.dumps(_to_row(article))
 
     def remember_render(self, unit: str, key: str, file_digests: Mapping[str, str]) -> None:
         """Record a unit's freshly rendered outputs (saved by ``save``)."""
@@ -178,9 +197,14 @@ class BuildCache:
                         ("next_due", due.isoformat() if due else ""),
                     ],
                 )
+            self._db.execute("DELETE FROM seeds")
+            self._db.executemany(
+                "INSERT INTO seeds VALUES (?, ?, ?)",
+                ((path, stat, seed) for path, (stat, seed) in self._stats.items()),
+            )
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?)",
-                ((seed, orjson.dumps(_to_row(a))) for seed, a in self._articles.items()),
+                self._articles.items(),
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO renders VALUES (?, ?, ?)",
@@ -212,6 +236,7 @@ def _connect(path: Path, scope: str) -> sqlite3.Connection:
     row = db.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()
     if row is None or row[0] != scope:  # another version, site or layout: start afresh
         with db:
+            db.execute("DROP TABLE IF EXISTS seeds")
             db.execute("DROP TABLE IF EXISTS articles")
             db.execute("DROP TABLE IF EXISTS renders")
             db.execute("DELETE FROM meta")

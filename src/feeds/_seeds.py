@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -369,25 +369,28 @@ def scan_seeds(folder: Path) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
     unreadable: list[SeedError] = []
     for path in seed_paths(folder):
         try:
-            sources.append((str(path), path.read_bytes()))
+            sources.append((path, Path(path).read_bytes()))
         except OSError as error:
             unreadable.append(SeedError(str(path), 0, f"cannot read the file: {error.strerror}"))
     return sources, unreadable
 
 
-def seed_paths(folder: Path) -> list[Path]:
+def seed_paths(folder: Path) -> list[str]:
     """The seed files below a folder, in a fixed order (hidden files and folders skipped)."""
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder of seed files; check --seeds")
-    found = []
-    for parent, folders, names in os.walk(folder):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        found.extend(
-            Path(parent, name)
-            for name in names
-            if name.endswith(".txt") and not name.startswith(".")
-        )
-    return sorted(path for path in found if path.is_file())
+    return sorted(_seed_files(str(folder)))
+
+
+def _seed_files(folder: str) -> Iterator[str]:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
+                yield from _seed_files(entry.path)
+            elif entry.name.endswith(".txt") and entry.is_file():
+                yield entry.path
 
 
 def _duplicate_slugs(articles: Iterable[Article]) -> list[SeedError]:

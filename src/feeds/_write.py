@@ -62,10 +62,11 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check_relative(path: PurePosixPath) -> None:
-    """Refuse a path that could leave the output folder."""
-    if path.is_absolute() or not path.parts or any(part in {"..", ".", ""} for part in path.parts):
-        raise WriteError(f"refusing to write {str(path)!r}: it would leave the output folder")
+def check_relative(path: PurePosixPath | str) -> None:
+    """Refuse a path that could leave the output folder (or that names no file)."""
+    text = str(path)
+    if text.startswith("/") or any(part in {"..", ".", ""} for part in text.split("/")):
+        raise WriteError(f"refusing to write {text!r}: it would leave the output folder")
 
 
 @dataclass(frozen=True)
@@ -155,12 +156,12 @@ class TreeWriter:
         if staged:
             self.staged.append(path)
 
-    def keep(self, path: PurePosixPath, file_digest: str) -> None:
+    def keep(self, path: str, file_digest: str) -> None:
         """Add a file known to be in the output already, unchanged."""
         check_relative(path)
-        if not self.unchanged(str(path), file_digest):
+        if not self.unchanged(path, file_digest):
             raise WriteError(f"{path} is not in the output as expected; rebuild with --no-cache")
-        self._claim(str(path), file_digest)
+        self._claim(path, file_digest)
 
     def _claim(self, path: str, file_digest: str) -> None:
         if path in self.files or path == MANIFEST:

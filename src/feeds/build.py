@@ -15,6 +15,7 @@ it (``skip_invalid``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +29,7 @@ from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import default_jobs, mapping, ordered_map
 from feeds._seeds import read_seed, seed_hash, seed_paths, settle, with_body
 from feeds._timeline import newest_first
-from feeds._write import TreeWriter, previous_build
+from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
@@ -60,6 +61,8 @@ SITE_RENDERERS: tuple[SiteRenderer, ...] = (
 )
 # A unit of rendering that the cache can skip: (cache name, render key, job).
 Unit = tuple[str, str, tuple[Any, ...]]
+HEADERS_UNIT = "headers"
+_SETTLED_NS = 2_000_000_000  # a file unchanged for 2 s: its stat signature can be trusted
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class Reading:
 
 def is_draft(article: Article) -> bool:
     """Drafts are files whose name starts with '_': validated, never published."""
-    return Path(article.source).name.startswith("_")
+    return os.path.basename(article.source).startswith("_")  # noqa: PTH119  (hot: no Path)
 
 
 def clock() -> datetime:
@@ -148,9 +151,34 @@ class _Parsing:
     cached: frozenset[str]
 
 
-def _read_all(paths: Sequence[Path], site: Site, cache: BuildCache, jobs: int) -> list[SeedRead]:
+def _read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> list[SeedRead]:
+    """Read and parse the seeds that changed: an unchanged one is known by its stat
+    signature (not read at all) or its hash (read, not parsed)."""
+    recorded = cache.seed_stats()
+    stats = {path: stat_signature(path) for path in paths}
+    reads: dict[str, SeedRead] = {}
+    for path, stat in stats.items():
+        if stat and (path in recorded) and recorded[path][0] == stat:
+            reads[path] = (path, recorded[path][1], None)
     parsing = _Parsing(site, cache.seeds())
-    return list(ordered_map(_read_seed, parsing, [str(path) for path in paths], jobs))
+    unknown = [path for path in paths if path not in reads]
+    for read in ordered_map(_read_seed, parsing, unknown, jobs):
+        reads[read[0]] = read
+    for path, seed, _ in reads.values():
+        if stats[path] and seed:
+            cache.remember_stat(path, stats[path], seed)
+    return [reads[path] for path in paths]
+
+
+def stat_signature(path: str) -> str:
+    """Size, times and inode of a file: "" if it cannot be trusted yet (changed just now)."""
+    try:
+        stat = os.stat(path)  # noqa: PTH116  (hot: no Path)
+    except OSError:
+        return ""
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) > time.time_ns() - _SETTLED_NS:
+        return ""
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
 
 def _read_seed(parsing: _Parsing, path: str) -> SeedRead:
@@ -221,7 +249,7 @@ def build(
         written = writer.commit(articles=len(reading.articles))
     newest = reading.articles[0].published if reading.articles else None
     clean = None if reading.problems else (fingerprint, newest, reading.next_due())
-    cache.save(reading.seed_hashes, [name for name, _, _ in units], clean)
+    cache.save(reading.seed_hashes, [HEADERS_UNIT, *(name for name, _, _ in units)], clean)
     return BuildReport(
         output,
         len(reading.articles),
@@ -317,10 +345,17 @@ def _write_all(
             for path, (file_digest, is_new) in staged.items():
                 writer.record(path, file_digest, is_new)
             cache.remember_render(name, key, {path: d for path, (d, _) in staged.items()})
-    writer.add(
-        PurePosixPath(HEADERS_PATH),
-        render_headers_file(writer.files, site.headers, site.root_path),
-    )
+    _write_headers_file(site, writer, cache)
+
+
+def _write_headers_file(site: Site, writer: TreeWriter, cache: BuildCache) -> None:
+    """``_headers`` depends on the set of paths alone (the rules are in the cache's scope)."""
+    key = hashlib.sha256("\n".join(sorted(writer.files)).encode()).hexdigest()
+    if _kept((HEADERS_UNIT, key, ()), writer, cache):
+        return
+    data = render_headers_file(writer.files, site.headers, site.root_path)
+    writer.add(PurePosixPath(HEADERS_PATH), data)
+    cache.remember_render(HEADERS_UNIT, key, {HEADERS_PATH: digest(data)})
 
 
 def _kept(unit: Unit, writer: TreeWriter, cache: BuildCache) -> bool:
@@ -332,5 +367,5 @@ def _kept(unit: Unit, writer: TreeWriter, cache: BuildCache) -> bool:
     if not all(writer.unchanged(path, digest) for path, digest in recorded[1].items()):
         return False
     for path, file_digest in recorded[1].items():
-        writer.keep(PurePosixPath(path), file_digest)
+        writer.keep(path, file_digest)
     return True
