@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from feeds._seeds import with_body
-from feeds.render.api import render_api
+from feeds.build import render_site
 from tests.conftest import make_site
 
 API = "api/v1/"
@@ -113,7 +113,7 @@ def test_article_document_carries_the_body(tree, site, articles):
 @pytest.mark.parametrize(("count", "pages"), [(0, 1), (1, 1), (2, 1), (3, 2)])
 def test_page_count(site, articles, count, pages):
     """Pages hold page_size summaries; an empty site still has one empty first page."""
-    tree = render_api(make_site(page_size=2), articles[:count])
+    tree = render_site(make_site(page_size=2), articles[:count])
     index = json.loads(tree[PurePosixPath(API + "index.json")])
     assert index["page_count"] == pages
     listed = [

@@ -33,7 +33,7 @@ from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
-from feeds.render.api import render_api, render_article_document
+from feeds.render.api import list_page_jobs, render_api, render_article_document, render_list_page
 from feeds.render.channels import (
     archive_jobs,
     feed_id,
@@ -41,7 +41,7 @@ from feeds.render.channels import (
     render_subscription_feeds,
 )
 from feeds.render.crawlers import render_redirects, render_robots, render_sitemap
-from feeds.render.html import render_article_page, render_pages
+from feeds.render.html import render_article_page, render_pages, render_tag_page, tag_page_jobs
 from feeds.render.openapi import render_openapi
 from feeds.render.site_pages import render_not_found, render_subscribe_page
 
@@ -288,10 +288,11 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
 
 
 def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
-    """Outputs whose inputs a render key covers: archive pages, article pages and documents.
+    """Outputs whose inputs a render key covers: archive pages, tag pages, list
+    pages, article pages and documents. Only feeds of ``feed_limit`` articles and
+    the pages that count or link everything are rendered on every build.
 
-    Archive pages come first: they are the biggest, and worker processes
-    finish together if big work starts early.
+    The biggest come first: worker processes finish together if big work starts early.
     """
     keys = {article.slug: render_key(article) for article in articles}
     site_feed = feed_id(site, articles)
@@ -299,15 +300,26 @@ def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
         (name, key, ("archive", job, site_feed))
         for name, key, job in archive_jobs(site, articles, keys)
     ]
+    units.extend(
+        (name, key, ("tag", job)) for name, key, job in tag_page_jobs(site, articles, keys)
+    )
+    units.extend(
+        (name, key, ("list", job)) for name, key, job in list_page_jobs(site, articles, keys)
+    )
     units.extend((f"article:{a.slug}", keys[a.slug], ("article", a)) for a in articles)
     return units
 
 
 def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
     """Render one cacheable unit."""
-    if job[0] == "article":
+    kind = job[0]
+    if kind == "article":
         return render_article(site, with_body(job[1]))
-    return render_archive_page(site, job[1], job[2])
+    if kind == "archive":
+        return render_archive_page(site, job[1], job[2])
+    if kind == "tag":
+        return render_tag_page(site, job[1])
+    return render_list_page(site, job[1])
 
 
 @dataclass(frozen=True)
@@ -342,9 +354,9 @@ def _write_all(
             for path, data in renderer(site, articles).items():
                 writer.add(path, data)
         for (name, key, _), staged in zip(stale, results, strict=True):
-            for path, (file_digest, is_new) in staged.items():
-                writer.record(path, file_digest, is_new)
-            cache.remember_render(name, key, {path: d for path, (d, _) in staged.items()})
+            for staged_path, (file_digest, is_new) in staged.items():
+                writer.record(staged_path, file_digest, is_new)
+            cache.remember_render(name, key, {p: d for p, (d, _) in staged.items()})
     _write_headers_file(site, writer, cache)
 
 

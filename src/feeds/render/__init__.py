@@ -2,13 +2,22 @@
 
 Each takes the ``Site`` and the articles newest first (see ``feeds._timeline``)
 and returns a ``Tree``: output paths, relative to the output folder, mapped to
-their bytes. Nothing here reads the clock or touches the disk.
+their bytes. Nothing here reads the clock or writes to the disk; article bodies
+are read back from their seed files (``feeds._seeds.with_body``).
+
+Outputs that show many articles (archive pages, list pages, tag pages) are
+split into jobs, each with a render key (``list_key``) covering everything it
+shows, so that the build cache can skip the unchanged ones.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+from feeds.models import Article
 
 Tree = dict[PurePosixPath, bytes]
 
@@ -41,3 +50,12 @@ class Channel:
     links: tuple[tuple[str, str], ...] = ()
     archive: bool = False
     hrefs: tuple[tuple[str, str], ...] = ()
+
+
+def list_key(label: str, articles: Iterable[Article], keys: Mapping[str, str]) -> str:
+    """The render key of an output showing ``articles`` (by their own render keys);
+    ``label`` names everything else it shows (its number, its neighbours...)."""
+    digest = hashlib.sha256(label.encode())
+    for article in articles:
+        digest.update(b"\n" + keys[article.slug].encode())
+    return digest.hexdigest()

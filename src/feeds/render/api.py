@@ -16,7 +16,7 @@ document against the published schemas.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -25,7 +25,15 @@ from pydantic import BaseModel
 from feeds._json import dump_json
 from feeds.api_models import API_VERSION, SCHEMAS
 from feeds.models import Article, Site, tag_slug
-from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
+from feeds.render import (
+    API_ROOT,
+    ATOM_PATH,
+    JSON_FEED_PATH,
+    RSS_PATH,
+    TAGS_ROOT,
+    Tree,
+    list_key,
+)
 from feeds.render.channels import archive_count, archive_root, articles_by_tag
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -33,14 +41,41 @@ OPENAPI_PATH = "openapi.json"  # below api/v1/
 
 
 def render_api(site: Site, articles: Sequence[Article]) -> Tree:
-    """The index, every list's pages and the schemas (documents: ``render_article_document``)."""
-    lists = _lists(articles)
-    tree: Tree = {_path("index.json"): dump_json(_index(site, articles, lists))}
-    for root, members in lists.items():
-        tree.update(_list_pages(site, root, members))
+    """The index and the schemas (lists' pages: ``list_page_jobs``; documents:
+    ``render_article_document``)."""
+    tree: Tree = {_path("index.json"): dump_json(_index(site, articles, _lists(articles)))}
     for name, model in SCHEMAS.items():
         tree[_path(schema_path(name))] = dump_json(_schema(site, name, model))
     return tree
+
+
+# A list page to render: (list root, its articles, page number, page count, list length).
+ListPageJob = tuple[str, Sequence[Article], int, int, int]
+
+
+def list_page_jobs(
+    site: Site, articles: Sequence[Article], keys: Mapping[str, str]
+) -> list[tuple[str, str, ListPageJob]]:
+    """(unit name, render key, job) for every page of every list.
+
+    The key covers all a page shows: its articles (by their render keys), its
+    number, the number of pages and of articles in its list.
+    """
+    jobs = []
+    for root, members in _lists(articles).items():
+        pages = _paginate(members, site.page_size)
+        for number, chunk in enumerate(pages, start=1):
+            key = list_key(f"{root}{number}/{len(pages)}/{len(members)}", chunk, keys)
+            job = (root, chunk, number, len(pages), len(members))
+            jobs.append((f"api:{page_path(number, root)}", key, job))
+    return jobs
+
+
+def render_list_page(site: Site, job: ListPageJob) -> Tree:
+    """One page of a list of article summaries."""
+    root, articles, number, page_count, article_count = job
+    page = _page(site, root, articles, number, page_count, article_count)
+    return {_path(page_path(number, root)): dump_json(page)}
 
 
 def render_article_document(site: Site, article: Article) -> Tree:
@@ -70,16 +105,6 @@ def _lists(articles: Sequence[Article]) -> dict[str, Sequence[Article]]:
     for year, members in sorted(years.items(), reverse=True):
         lists[f"years/{year}/"] = members
     return lists
-
-
-def _list_pages(site: Site, root: str, articles: Sequence[Article]) -> Tree:
-    pages = _paginate(articles, site.page_size)
-    return {
-        _path(page_path(number, root)): dump_json(
-            _page(site, root, chunk, number, len(pages), len(articles))
-        )
-        for number, chunk in enumerate(pages, start=1)
-    }
 
 
 def article_api_path(slug: str) -> str:

@@ -19,12 +19,11 @@ articles did not change is not rendered again. Tags get the newest
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 
 from feeds._seeds import with_body
 from feeds.models import Article, Site, tag_slug
-from feeds.render import ARCHIVE_ROOT, TAGS_ROOT, Channel, Tree
+from feeds.render import ARCHIVE_ROOT, TAGS_ROOT, Channel, Tree, list_key
 from feeds.render.feeds import render_xml_feeds
 from feeds.render.jsonfeed import render_json_feed
 
@@ -123,12 +122,8 @@ def archive_jobs(
     pages = archive_pages(articles, site.archive_size)
     jobs = []
     for number, page in enumerate(pages, start=1):
-        digest = hashlib.sha256(
-            f"{number}/{number < len(pages)}/{feed_id(site, articles)}".encode()
-        )
-        for article in page:
-            digest.update(keys[article.slug].encode())
-        jobs.append((f"archive:{number}", digest.hexdigest(), (number, len(pages), page)))
+        label = f"{number}/{number < len(pages)}/{feed_id(site, articles)}"
+        jobs.append((f"archive:{number}", list_key(label, page, keys), (number, len(pages), page)))
     return jobs
 
 

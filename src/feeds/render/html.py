@@ -13,7 +13,7 @@ from a file:// URL or under any base path; canonical and feed links are absolute
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
@@ -25,7 +25,7 @@ from feeds._dates import MONTH_NAMES
 from feeds._seeds import article_path
 from feeds.errors import WriteError
 from feeds.models import Article, Site, tag_slug
-from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
+from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree, list_key
 from feeds.render.channels import articles_by_tag
 from feeds.render.structured import article_json_ld_script
 
@@ -34,7 +34,8 @@ _FEEDS = {"rss": RSS_PATH, "atom": ATOM_PATH, "json": JSON_FEED_PATH}
 
 
 def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
-    """The home page, the tag pages, and the stylesheet (article pages: ``render_article_page``)."""
+    """The home page, the tags index and the stylesheet (a tag's page: ``render_tag_page``;
+    article pages: ``render_article_page``)."""
     listing = _environment().get_template("index.html")
     home = listing.render(
         _common(site, "", feeds_of(site, "", site.title)),
@@ -49,9 +50,35 @@ def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
         PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
     }
     tagged = articles_by_tag(articles)
-    for tag, members in tagged.items():
-        root = f"{TAGS_ROOT}{tag_slug(tag)}/"
-        page = listing.render(
+    tags = [{"name": tag, "slug": tag_slug(tag), "count": len(m)} for tag, m in tagged.items()]
+    index = _environment().get_template("tags.html")
+    tags_page = index.render(_common(site, "../", feeds_of(site, "", site.title)), tags=tags)
+    tree[PurePosixPath(TAGS_ROOT, "index.html")] = _encode(tags_page)
+    return tree
+
+
+# A tag's page to render: the tag and its articles, newest first.
+TagPageJob = tuple[str, Sequence[Article]]
+
+
+def tag_page_jobs(
+    site: Site, articles: Sequence[Article], keys: Mapping[str, str]
+) -> list[tuple[str, str, TagPageJob]]:
+    """(unit name, render key, job) for every tag's page."""
+    return [
+        (f"tag:{tag_slug(tag)}", list_key(f"tag {tag}", members, keys), (tag, members))
+        for tag, members in articles_by_tag(articles).items()
+    ]
+
+
+def render_tag_page(site: Site, job: TagPageJob) -> Tree:
+    """The page listing every article with one tag, newest first, with the tag's feeds."""
+    tag, members = job
+    root = f"{TAGS_ROOT}{tag_slug(tag)}/"
+    page = (
+        _environment()
+        .get_template("index.html")
+        .render(
             _common(site, "../../", feeds_of(site, root, f"{site.title}: {tag}")),
             page_title=f"{tag} · {site.title}",
             canonical=site.url(root),
@@ -59,12 +86,8 @@ def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
             lede=f"{len(members)} article{'s' * (len(members) != 1)}, newest first.",
             articles=members,
         )
-        tree[PurePosixPath(root, "index.html")] = _encode(page)
-    tags = [{"name": tag, "slug": tag_slug(tag), "count": len(m)} for tag, m in tagged.items()]
-    index = _environment().get_template("tags.html")
-    tags_page = index.render(_common(site, "../", feeds_of(site, "", site.title)), tags=tags)
-    tree[PurePosixPath(TAGS_ROOT, "index.html")] = _encode(tags_page)
-    return tree
+    )
+    return {PurePosixPath(root, "index.html"): _encode(page)}
 
 
 def render_article_page(site: Site, article: Article) -> Tree:
