@@ -39,8 +39,13 @@ def ordered_map(
     jobs: int,
 ) -> Iterator[Result]:
     """``function(context, item)`` for each item, in order; in worker processes when many."""
-    with mapping(function, context, items, jobs) as results:
+    with mapping(function, context, items, workers_for(len(items), jobs)) as results:
         yield from results
+
+
+def workers_for(count: int, jobs: int) -> int:
+    """``jobs`` if ``count`` things to do pay for starting worker processes, else 1."""
+    return jobs if count >= PARALLEL_THRESHOLD else 1
 
 
 @contextmanager
@@ -50,8 +55,9 @@ def mapping(
     items: Sequence[Item],
     jobs: int,
 ) -> Iterator[Iterator[Result]]:
-    """``ordered_map`` started at once: the workers run while the caller does other work."""
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+    """``ordered_map`` started at once, in ``jobs`` processes (the caller decides, see
+    ``workers_for``): the workers run while the caller does other work."""
+    if jobs <= 1 or len(items) <= 1:
         yield (function(context, item) for item in items)
         return
     chunk = max(1, len(items) // (jobs * 32))

@@ -26,7 +26,7 @@ from typing import Any
 
 from feeds._cache import BuildCache, build_scope, cache_path, render_key, seeds_fingerprint
 from feeds._headers import HEADERS_PATH, render_headers_file
-from feeds._parallel import default_jobs, mapping, ordered_map
+from feeds._parallel import default_jobs, mapping, ordered_map, workers_for
 from feeds._seeds import read_seed, seed_hash, seed_paths, settle, with_body
 from feeds._timeline import newest_first
 from feeds._write import TreeWriter, digest, previous_build
@@ -288,25 +288,26 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
 
 
 def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
-    """Outputs whose inputs a render key covers: archive pages, tag pages, list
-    pages, article pages and documents. Only feeds of ``feed_limit`` articles and
+    """Outputs whose inputs a render key covers: archive pages, article pages and
+    documents, tag pages, list pages. Only feeds of ``feed_limit`` articles and
     the pages that count or link everything are rendered on every build.
 
-    The biggest come first: worker processes finish together if big work starts early.
+    Each archive page comes first with its articles (``_groups`` renders them
+    together, reading each body once); the biggest work starts first, so that
+    worker processes finish together.
     """
     keys = {article.slug: render_key(article) for article in articles}
     site_feed = feed_id(site, articles)
-    units: list[Unit] = [
-        (name, key, ("archive", job, site_feed))
-        for name, key, job in archive_jobs(site, articles, keys)
-    ]
+    units: list[Unit] = []
+    for name, key, job in archive_jobs(site, articles, keys):
+        units.append((name, key, ("archive", job, site_feed)))
+        units.extend((f"article:{a.slug}", keys[a.slug], ("article", a)) for a in job[2])
     units.extend(
         (name, key, ("tag", job)) for name, key, job in tag_page_jobs(site, articles, keys)
     )
     units.extend(
         (name, key, ("list", job)) for name, key, job in list_page_jobs(site, articles, keys)
     )
-    units.extend((f"article:{a.slug}", keys[a.slug], ("article", a)) for a in articles)
     return units
 
 
@@ -324,17 +325,54 @@ def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
 
 @dataclass(frozen=True)
 class _Rendering:
-    """What rendering a unit needs: worker processes are forked with it."""
+    """What rendering units needs: worker processes are forked with it."""
 
     site: Site
     writer: TreeWriter
     jobs: list[tuple[Any, ...]]
 
 
-def _render_and_stage(rendering: _Rendering, index: int) -> dict[str, tuple[str, bool]]:
-    """Render unit ``index`` and stage its files: {path: (hash, staged)}."""
-    tree = render_unit(rendering.site, rendering.jobs[index])
-    return {str(path): rendering.writer.stage(path, data) for path, data in tree.items()}
+Staged = dict[str, tuple[str, bool]]  # path → (hash, whether staged) of one unit's files
+_GROUP_SIZE = 50  # units of a group without an archive page
+
+
+def _groups(jobs: Sequence[tuple[Any, ...]]) -> list[list[int]]:
+    """Indexes of jobs in groups: an archive page with the articles after it (so each
+    body is read and turned into HTML once), other units by ``_GROUP_SIZE``."""
+    groups: list[list[int]] = []
+    for index, job in enumerate(jobs):
+        kind, last = job[0], jobs[groups[-1][0]][0] if groups else None
+        joins = last == "archive" and kind == "article"
+        joins = joins or (last not in {None, "archive"} and len(groups[-1]) < _GROUP_SIZE)
+        if joins and kind != "archive":
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
+def _render_group(rendering: _Rendering, indexes: list[int]) -> list[Staged]:
+    """Render and stage a group of units, each article's body read once for all."""
+    bodies: dict[str, Article] = {}
+
+    def full(article: Article) -> Article:
+        if article.slug not in bodies:
+            bodies[article.slug] = with_body(article)
+        return bodies[article.slug]
+
+    staged = []
+    for index in indexes:
+        job = rendering.jobs[index]
+        if job[0] == "article":
+            job = ("article", full(job[1]))
+        elif job[0] == "archive":
+            number, count, page = job[1]
+            job = ("archive", (number, count, [full(a) for a in page]), job[2])
+        tree = render_unit(rendering.site, job)
+        staged.append(
+            {str(path): rendering.writer.stage(path, data) for path, data in tree.items()}
+        )
+    return staged
 
 
 def _write_all(
@@ -349,14 +387,18 @@ def _write_all(
     this process renders the site-wide outputs), and add it all to ``writer``."""
     stale = [unit for unit in units if not _kept(unit, writer, cache)]
     rendering = _Rendering(site, writer, [job for _, _, job in stale])
-    with mapping(_render_and_stage, rendering, range(len(stale)), jobs) as results:
+    groups = _groups(rendering.jobs)
+    workers = workers_for(len(stale), jobs)
+    with mapping(_render_group, rendering, groups, workers) as results:
         for renderer in SITE_RENDERERS:
             for path, data in renderer(site, articles).items():
                 writer.add(path, data)
-        for (name, key, _), staged in zip(stale, results, strict=True):
-            for staged_path, (file_digest, is_new) in staged.items():
-                writer.record(staged_path, file_digest, is_new)
-            cache.remember_render(name, key, {p: d for p, (d, _) in staged.items()})
+        for group, group_staged in zip(groups, results, strict=True):
+            for index, staged in zip(group, group_staged, strict=True):
+                name, key, _ = stale[index]
+                for staged_path, (file_digest, is_new) in staged.items():
+                    writer.record(staged_path, file_digest, is_new)
+                cache.remember_render(name, key, {p: d for p, (d, _) in staged.items()})
     _write_headers_file(site, writer, cache)
 
 
