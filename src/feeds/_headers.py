@@ -62,17 +62,21 @@ HEADERS_PATH = "_headers"  # Netlify / Cloudflare Pages; not uploaded to a bucke
 Group = tuple[tuple[str, str], ...]
 
 
-def rule_for(path: PurePosixPath, rules: Sequence[HeaderRule] = ()) -> HeaderRule:
+def rule_for(path: PurePosixPath | str, rules: Sequence[HeaderRule] = ()) -> HeaderRule:
     """The first rule whose glob matches ``path``: the site's, then the defaults."""
+    text = str(path)
     for rule in (*rules, *DEFAULT_RULES):
-        if glob_pattern(rule.glob).fullmatch(str(path)):
+        if glob_pattern(rule.glob).fullmatch(text):
             return rule
     raise AssertionError("the last default rule matches every path")  # pragma: no cover
 
 
-def headers_for(path: PurePosixPath, rules: Sequence[HeaderRule] = ()) -> Headers:
+def headers_for(path: PurePosixPath | str, rules: Sequence[HeaderRule] = ()) -> Headers:
     """The stored headers of one file: Content-Type, Cache-Control, Content-Encoding."""
-    rule = rule_for(path, rules)
+    return _headers_of(path, rule_for(path, rules))
+
+
+def _headers_of(path: PurePosixPath | str, rule: HeaderRule) -> Headers:
     headers = {"Content-Type": rule.content_type or media_type(path)}
     if rule.cache_control:
         headers["Cache-Control"] = rule.cache_control
@@ -89,11 +93,12 @@ def glob_pattern(glob: str) -> re.Pattern[str]:
     return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))
 
 
-def static_host_headers(path: PurePosixPath, rules: Sequence[HeaderRule] = ()) -> Headers:
+def static_host_headers(path: PurePosixPath | str, rules: Sequence[HeaderRule] = ()) -> Headers:
     """The headers a static host should send for a file: stored headers and CORS, no encoding."""
-    headers = headers_for(path, rules)
+    rule = rule_for(path, rules)
+    headers = _headers_of(path, rule)
     headers.pop("Content-Encoding", None)
-    if rule_for(path, rules).cors:
+    if rule.cors:
         headers[CORS_HEADER] = "*"
     return headers
 
@@ -106,17 +111,18 @@ def render_headers_file(
     ``root`` is the URL path the site is served under (``base_url``'s path).
     """
     groups = {
-        path: tuple(static_host_headers(PurePosixPath(path), rules).items())
+        path: tuple(static_host_headers(path, rules).items())
         for path in sorted(paths)
         if path != HEADERS_PATH
     }
+    candidates = {path: _candidates(path) for path in groups}
     seen: dict[str, set[Group]] = {}
     for path, group in groups.items():
-        for pattern in _candidates(path):
+        for pattern in candidates[path]:
             seen.setdefault(pattern, set()).add(group)
     blocks: dict[str, Group] = {}
     for path, group in groups.items():
-        pattern = next(p for p in _candidates(path) if seen[p] == {group})  # the exact path is
+        pattern = next(p for p in candidates[path] if seen[p] == {group})  # the exact path is
         blocks[pattern] = group
         if pattern.endswith("/index.html"):  # served at its folder's URL too
             blocks[pattern.removesuffix("index.html")] = group

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import posixpath
 from pathlib import PurePosixPath
 
 from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH
@@ -22,14 +23,15 @@ _BY_SUFFIX = {
 _TEXT_TYPES = {"application/json", "application/xml", "application/feed+json"}
 
 
-def media_type(path: PurePosixPath) -> str:
+def media_type(path: PurePosixPath | str) -> str:
     """The Content-Type of an output file, with charset for text.
 
     Feeds are known by their file name in any folder: tag and archive feeds
     (``tags/x/rss.xml``, ``archive/3/feed.json``) are feeds too.
     """
-    base = _BY_NAME.get(path.name) or _BY_SUFFIX.get(path.suffix)
-    base = base or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    name = str(path).rsplit("/", 1)[-1]
+    base = _BY_NAME.get(name) or _BY_SUFFIX.get(posixpath.splitext(name)[1])
+    base = base or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if base.startswith("text/") or base.endswith("+xml") or base in _TEXT_TYPES:
         return f"{base}; charset=utf-8"
     return base

@@ -93,7 +93,13 @@ def render_tag_page(site: Site, job: TagPageJob) -> Tree:
 def render_article_page(site: Site, article: Article) -> Tree:
     """The page an article's feed items link to."""
     page = _environment().get_template("article.html")
-    html = page.render(_common(site, "../../", feeds_of(site, "", site.title)), article=article)
+    html = page.render(
+        _common(site, "../../", feeds_of(site, "", site.title)),
+        article=article,
+        when=_dates(article),  # computed here: a call inside a template costs more
+        tags=[(tag, tag_slug(tag)) for tag in article.tags],
+        json_ld=article_json_ld_script(site, article),
+    )
     tree = {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
     redirect = _environment().get_template("redirect.html")
     for alias in article.aliases:
@@ -102,6 +108,16 @@ def render_article_page(site: Site, article: Article) -> Tree:
             raise WriteError(f"{path}: alias {alias!r} of {article.source} is its own slug")
         tree[path] = _encode(redirect.render(site=site, article=article))
     return tree
+
+
+def _dates(article: Article) -> dict[str, str]:
+    modified = article.modified
+    return {
+        "published": article.published.isoformat(),
+        "published_day": human_date(article.published),
+        "modified": modified.isoformat(),
+        "modified_day": human_date(modified),
+    }
 
 
 def feeds_of(site: Site, root: str, title: str) -> list[dict[str, str]]:
@@ -130,7 +146,6 @@ def _environment() -> Environment:
         auto_reload=False,  # package files: no stat() of every template on every page
     )
     environment.globals.update(article_path=article_path, human_date=human_date, tag_slug=tag_slug)
-    environment.globals.update(json_ld=article_json_ld_script)
     return environment
 
 
