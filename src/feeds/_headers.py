@@ -110,19 +110,20 @@ def render_headers_file(
 
     ``root`` is the URL path the site is served under (``base_url``'s path).
     """
-    groups = {
-        path: tuple(static_host_headers(path, rules).items())
-        for path in sorted(paths)
-        if path != HEADERS_PATH
-    }
-    candidates = {path: _candidates(path) for path in groups}
-    seen: dict[str, set[Group]] = {}
+    distinct: dict[Group, Group] = {}  # one tuple per group: 200,000 paths share a few
+    groups = {}
+    for path in sorted(paths):
+        if path != HEADERS_PATH:
+            group = tuple(static_host_headers(path, rules).items())
+            groups[path] = distinct.setdefault(group, group)
+    owner: dict[str, Group | None] = {}  # pattern → the one group it matches (None: several)
     for path, group in groups.items():
-        for pattern in candidates[path]:
-            seen.setdefault(pattern, set()).add(group)
+        for pattern in _candidates(path):
+            owner[pattern] = group if owner.get(pattern, group) is group else None
     blocks: dict[str, Group] = {}
     for path, group in groups.items():
-        pattern = next(p for p in candidates[path] if seen[p] == {group})  # the exact path is
+        safe = (p for p in _candidates(path) if owner[p] is group)
+        pattern = next(safe, "/" + path)  # the exact path always is
         blocks[pattern] = group
         if pattern.endswith("/index.html"):  # served at its folder's URL too
             blocks[pattern.removesuffix("index.html")] = group
@@ -134,7 +135,7 @@ def render_headers_file(
 
 
 def _candidates(path: str) -> list[str]:
-    """URL patterns matching ``path``, broadest first: folders, then name in sub-folders, exact.
+    """URL patterns matching ``path`` and others, broadest first: folders, then name in sub-folders.
 
     Each pattern matches exactly the paths that list it here, so counting the
     groups per pattern over all paths tells which patterns are safe.
@@ -142,4 +143,4 @@ def _candidates(path: str) -> list[str]:
     parts = path.split("/")
     folders = ["/" + "/".join(parts[:depth]) for depth in range(1, len(parts))]
     names = [f"{folder}/*/{parts[-1]}" for folder in folders[: len(folders) - 1]]
-    return [*(f"{folder}/*" for folder in folders), *names, "/" + path]
+    return [*(f"{folder}/*" for folder in folders), *names]
