@@ -1,11 +1,14 @@
 """The pipeline: seeds → articles → renderers → the writer, with a build cache.
 
-    read      each seed file is hashed; unchanged ones come from the cache,
-              the rest are parsed (in worker processes when there are many)
+    read      seeds whose stat signature is unchanged are not read; the others
+              are hashed, and those of unknown hash parsed (in worker processes
+              when there are many); articles are kept without their bodies
     order     one timeline, newest first, times made distinct (_timeline)
-    render    per-article outputs (page, JSON document) only for articles whose
-              render key changed; site-wide outputs (feeds, lists, home page)
-              every time: they cost O(feed_limit) or O(N / page_size)
+    render    cacheable units (an article's page and document; each archive,
+              list and tag page) only when their render key changed, in worker
+              processes that write their files into the staging folder; the
+              rest (subscription feeds, index, sitemap...) every time, in this
+              process meanwhile: they cost O(feed_limit) or O(N) small entries
     write     TreeWriter stages what differs from the output and commits it
 
 Rendering finishes before anything in the output changes. ``build`` is the only
