@@ -478,13 +478,14 @@ def _script(name: str) -> str:
 
 
 def profile(args: argparse.Namespace, size: int) -> None:
-    """cProfile one full feeds build of ``size`` articles; print the top 15 both ways."""
+    """cProfile one full feeds build of ``size`` articles in one process; print the top 15."""
     corpus = ensure_corpus(size, args.seed, ["feeds"])
     tool = Feeds("feeds", CACHE / "run" / f"profile-{size}", args.feeds)
     tool.prepare(corpus / "feeds")
     stats = CACHE / f"profile-{size}.pstats"
     command = [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "feeds.cli"]
-    run = measure([*command, *tool.command("full")[1:]], tool.root, tool.output)
+    # One process (--jobs 1): cProfile cannot see into worker processes.
+    run = measure([*command, *tool.command("full")[1:], "--jobs", "1"], tool.root, tool.output)
     text = report.profile_top(stats, 15)
     print(f"full build of {size:,} articles under cProfile: {run.seconds:.2f} s -> {stats}")
     print(text)

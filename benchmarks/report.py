@@ -202,7 +202,7 @@ def _profile_section(profile: Mapping[str, Any]) -> list[str]:
         f"## Profile: full build of {profile['size']:,} articles",
         "",
         f"`invoke bench --profile {profile['size']}` (cProfile; {profile['seconds']:.1f} s "
-        "under the profiler).",
+        "under the profiler, in one process: `--jobs 1`).",
         "",
         "```",
         profile["text"].rstrip(),
