@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from benchmarks.corpus import write_corpus
 from feeds import _cache, _parallel
 from feeds._cache import cache_path
-from feeds.build import build
+from feeds.build import build, read_articles
 from feeds.errors import SeedErrors
 from tests.conftest import make_site, snapshot, test_site
 
@@ -211,3 +213,61 @@ def test_identical_files_are_two_articles_with_one_slug(seeds, tmp_path):
     (seeds / "copy.txt").write_bytes(source.read_bytes())
     with pytest.raises(SeedErrors, match="2 problems in 2 files"):
         build(seeds, output, test_site())
+
+
+def test_problems_found_in_worker_processes_are_reported(seeds, tmp_path, monkeypatch):
+    """An invalid or unreadable seed parsed in a worker is a problem listed by file, not a crash."""
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    (seeds / "broken.txt").write_text("not a date\nBad Slug\n\nText.\n")
+    (seeds / "unreadable.txt").mkdir()  # a folder named like a seed: reading it fails
+    with pytest.raises(SeedErrors) as raised:
+        build(seeds, tmp_path / "public", test_site(), jobs=2)
+    paths = {Path(error.path).name for error in raised.value.errors}
+    assert paths == {"broken.txt"}  # a folder is not a seed file: skipped, not read
+    assert not (tmp_path / "public").exists()
+
+
+def test_seed_changed_behind_a_trusted_stat_is_an_error_once(seeds, tmp_path, monkeypatch):
+    """If a stat signature lies (a clock stepped back), rendering the article's body
+    notices the bytes changed: the build fails naming the file, and the next build
+    reads every seed again. (Until a build renders it, such an article stays as it
+    was, as a file git's index wrongly trusts does; ``--no-cache`` reads all.)"""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    real_signature = build_module.stat_signature
+    monkeypatch.setattr(build_module, "stat_signature", lambda path: "always the same")
+    build(seeds, output, test_site())  # records the lying signatures
+    edited = Path(read_articles(seeds, test_site()).articles[0].source)  # in the feeds
+    edited.write_text(edited.read_text() + "\nA paragraph the signature hides.\n")
+    (seeds / "visible.txt").write_text("2001-01-01\nan-old-article\n\nA change it sees.\n")
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    with pytest.raises(SeedErrors) as raised:
+        build(seeds, output, test_site(), jobs=2)
+    assert [Path(error.path).name for error in raised.value.errors] == [edited.name]
+    monkeypatch.setattr(build_module, "stat_signature", real_signature)
+    build(seeds, output, test_site())
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
+
+
+def test_a_folder_that_cannot_be_listed_is_skipped(seeds, tmp_path, monkeypatch):
+    """A subfolder the build may not read (lost+found on a mount) does not stop it."""
+    (seeds / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert build(seeds, tmp_path / "public", test_site()).articles == 60
+
+
+def test_a_build_with_nothing_to_do_learns_the_stat_signatures(seeds, tmp_path, monkeypatch):
+    """Seeds too new to trust are read again; once settled, even a no-op records them."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())  # the seeds were just written: nothing trusted yet
+    monkeypatch.setattr(build_module, "_SETTLED_NS", 0)
+    build(seeds, output, test_site())  # nothing to do, but every signature is learnt
+    with closing(sqlite3.connect(cache_path(output))) as db:
+        assert db.execute("SELECT count(*) FROM seeds").fetchone() == (60,)

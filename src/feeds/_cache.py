@@ -6,7 +6,9 @@ Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
 - ``seeds``: path → the file's stat signature (size, mtime, ctime, inode) and
   seed hash, as git's index does: a file whose signature is unchanged is not
   read again. Signatures younger than two seconds are never recorded (an edit
-  within the file system's time resolution could otherwise go unseen).
+  within the file system's time resolution could otherwise go unseen). If a
+  body read back for rendering has another hash after all, the build fails
+  naming the file and the table is emptied, so the next build reads everything.
 - ``articles``: seed file hash → the parsed article without its body (JSON).
   An unchanged seed is never parsed or validated again.
 - ``renders``: a unit (``article:<slug>``, ``archive:<n>``) → the key of what
@@ -123,6 +125,26 @@ class BuildCache:
         rows = self._db.execute("SELECT path, stat, seed_hash FROM seeds")
         return {path: (stat, seed) for path, stat, seed in rows}
 
+    def save_seed_stats(self) -> None:
+        """Write the stat signatures learnt (a build with nothing to do saves only these)."""
+        if self._db is not None:
+            with self._db:
+                self._save_stats(self._db)
+            self._db.close()
+
+    def _save_stats(self, db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM seeds")
+        db.executemany(
+            "INSERT INTO seeds VALUES (?, ?, ?)",
+            ((path, stat, seed) for path, (stat, seed) in self._stats.items()),
+        )
+
+    def forget_seed_stats(self) -> None:
+        """Trust no stat signature next time (a seed changed behind one)."""
+        if self._db is not None:
+            with self._db:
+                self._db.execute("DELETE FROM seeds")
+
     def remember_stat(self, path: str, stat: str, seed: str) -> None:
         """Record that the file at ``path`` with this stat signature holds seed ``seed``."""
         self._stats[path] = (stat, seed)
@@ -197,11 +219,7 @@ class BuildCache:
                         ("next_due", due.isoformat() if due else ""),
                     ],
                 )
-            self._db.execute("DELETE FROM seeds")
-            self._db.executemany(
-                "INSERT INTO seeds VALUES (?, ?, ?)",
-                ((path, stat, seed) for path, (stat, seed) in self._stats.items()),
-            )
+            self._save_stats(self._db)
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?)",
                 self._articles.items(),

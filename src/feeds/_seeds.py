@@ -253,12 +253,14 @@ def with_body(article: Article) -> Article:
     """
     if article.paragraphs:
         return article
+    if not article.seed:
+        raise ValueError(f"{article.source}: an article without a body and without a seed hash")
     try:
         data = Path(article.source).read_bytes()
     except OSError as error:
         raise SeedErrors([SeedError(article.source, 0, f"cannot read the file: {error}")]) from None
     if seed_hash(data) != article.seed:
-        message = "changed while the build was running; build again"
+        message = "changed while the build was running, or since the cache saw it; build again"
         raise SeedErrors([SeedError(article.source, 0, message)])
     lines = _unix_newlines(data.removeprefix(_BOM).decode("utf-8")).split("\n")
     return article.model_copy(update={"paragraphs": _paragraphs(lines, article.body_line)})
@@ -383,14 +385,17 @@ def seed_paths(folder: Path) -> list[str]:
 
 
 def _seed_files(folder: str) -> Iterator[str]:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
-                yield from _seed_files(entry.path)
-            elif entry.name.endswith(".txt") and entry.is_file():
-                yield entry.path
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # a folder it may not read (lost+found) or that just went: skipped
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
+            yield from _seed_files(entry.path)
+        elif entry.name.endswith(".txt") and entry.is_file():
+            yield entry.path
 
 
 def _duplicate_slugs(articles: Iterable[Article]) -> list[SeedError]:

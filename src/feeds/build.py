@@ -32,7 +32,7 @@ from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import default_jobs, mapping, ordered_map, workers_for
 from feeds._seeds import read_seed, seed_hash, seed_paths, settle, with_body
 from feeds._timeline import newest_first
-from feeds._write import TreeWriter, digest, previous_build
+from feeds._write import TreeWriter, check_relative, digest, previous_build
 from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
@@ -181,7 +181,7 @@ def stat_signature(path: str) -> str:
         return ""
     if max(stat.st_mtime_ns, stat.st_ctime_ns) > time.time_ns() - _SETTLED_NS:
         return ""
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
 
 
 def _read_seed(parsing: _Parsing, path: str) -> SeedRead:
@@ -240,6 +240,7 @@ def build(
     fingerprint = seeds_fingerprint((path, seed) for path, seed, _ in reads)
     fresh = all(seed for _, seed, _ in reads) and cache.unchanged_since_last_build(fingerprint, now)
     if fresh and (done := previous_build(output)):
+        cache.save_seed_stats()  # so that the next build need not read the seeds again
         seconds = time.perf_counter() - started
         return BuildReport(output, done.articles, len(done.files), seconds)
     reading = _settle(reads, site, cache, now)
@@ -247,9 +248,13 @@ def build(
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
     units = cacheable_units(site, reading.articles)
-    with TreeWriter(output, trust_manifest=use_cache) as writer:
-        _write_all(site, reading.articles, units, writer, cache, jobs)
-        written = writer.commit(articles=len(reading.articles))
+    try:
+        with TreeWriter(output, trust_manifest=use_cache) as writer:
+            _write_all(site, reading.articles, units, writer, cache, jobs)
+            written = writer.commit(articles=len(reading.articles))
+    except SeedErrors:  # a seed changed after it was read: trust no stat signature next time
+        cache.forget_seed_stats()
+        raise
     newest = reading.articles[0].published if reading.articles else None
     clean = None if reading.problems else (fingerprint, newest, reading.next_due())
     cache.save(reading.seed_hashes, [HEADERS_UNIT, *(name for name, _, _ in units)], clean)
@@ -421,6 +426,8 @@ def _kept(unit: Unit, writer: TreeWriter, cache: BuildCache) -> bool:
     recorded = cache.rendered(name)
     if not recorded or recorded[0] != key:
         return False
+    for path in recorded[1]:
+        check_relative(path)  # before looking at the file: the cache is only a file
     if not all(writer.unchanged(path, digest) for path, digest in recorded[1].items()):
         return False
     for path, file_digest in recorded[1].items():

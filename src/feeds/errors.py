@@ -35,6 +35,10 @@ class SeedError(FeedsError):
             return f"{self.path}:{self.line}: {self.message}"
         return f"{self.path}: {self.message}"
 
+    def __reduce__(self) -> tuple[type[SeedError], tuple[str, int, str]]:
+        """Pickle by fields (worker processes send problems back; frozen blocks the default)."""
+        return SeedError, (self.path, self.line, self.message)
+
 
 class SeedErrors(FeedsError):
     """Every problem found in a set of seed files, sorted by path and line."""
@@ -49,6 +53,10 @@ class SeedErrors(FeedsError):
 
     def __str__(self) -> str:
         return "\n".join([*map(str, self.errors), self.args[0]])
+
+    def __reduce__(self) -> tuple[type[SeedErrors], tuple[list[SeedError]]]:
+        """Pickle by its problems (raised in a worker process, re-raised in the build's)."""
+        return SeedErrors, (self.errors,)
 
 
 def sort_problems(errors: Iterable[SeedError]) -> list[SeedError]:
