@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import pytest
 
+from feeds import _write
 from feeds._write import MANIFEST, TreeWriter, publish_rank, remove_tree, write_tree
 from feeds.errors import WriteError
 
@@ -51,14 +53,13 @@ def test_failure_mid_write_leaves_the_old_tree(tmp_path, monkeypatch):
     output = tmp_path / "public"
     write_tree({PurePosixPath("a.txt"): b"old"}, output)
     before = _files(output)
-    real_write_bytes = Path.write_bytes
 
-    def fail_on_second(self: Path, data: bytes) -> int:
-        if self.name == "b.txt":
+    def fail_on_second(path: str, mode: str = "r") -> IO[bytes]:
+        if path.endswith("b.txt"):
             raise OSError(28, "No space left on device")
-        return real_write_bytes(self, data)
+        return open(path, mode)  # noqa: PTH123  (the file the writer closes)
 
-    monkeypatch.setattr(Path, "write_bytes", fail_on_second)
+    monkeypatch.setattr(_write, "open", fail_on_second, raising=False)  # the writer's open()
     with pytest.raises(WriteError, match="No space left"):
         write_tree({PurePosixPath("a.txt"): b"new", PurePosixPath("b.txt"): b"new"}, output)
     assert _files(output) == before
