@@ -174,7 +174,7 @@ def _read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) ->
 
 
 def stat_signature(path: str) -> str:
-    """Size, times and inode of a file: "" if it cannot be trusted yet (changed just now)."""
+    """Size, times, inode and device of a file: "" if not to be trusted yet (changed just now)."""
     try:
         stat = os.stat(path)  # noqa: PTH116  (hot: no Path)
     except OSError:
