@@ -271,3 +271,12 @@ def test_a_build_with_nothing_to_do_learns_the_stat_signatures(seeds, tmp_path, 
     build(seeds, output, test_site())  # nothing to do, but every signature is learnt
     with closing(sqlite3.connect(cache_path(output))) as db:
         assert db.execute("SELECT count(*) FROM seeds").fetchone() == (60,)
+
+
+def test_archive_pages_render_with_their_articles():
+    """An archive page and the articles after it form one job (bodies read once); other
+    units go in batches, and an archive page always starts a new job."""
+    kinds = ["archive", "article", "article", "archive", "article", "tag", "list", "article"]
+    assert build_module._groups([(kind,) for kind in kinds]) == [[0, 1, 2], [3, 4], [5, 6, 7]]
+    batches = build_module._groups([("list",)] * 120)
+    assert [len(batch) for batch in batches] == [50, 50, 20]

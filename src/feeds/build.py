@@ -348,11 +348,11 @@ def _groups(jobs: Sequence[tuple[Any, ...]]) -> list[list[int]]:
     """Indexes of jobs in groups: an archive page with the articles after it (so each
     body is read and turned into HTML once), other units by ``_GROUP_SIZE``."""
     groups: list[list[int]] = []
-    for index, job in enumerate(jobs):
-        kind, last = job[0], jobs[groups[-1][0]][0] if groups else None
-        joins = last == "archive" and kind == "article"
-        joins = joins or (last not in {None, "archive"} and len(groups[-1]) < _GROUP_SIZE)
-        if joins and kind != "archive":
+    for index, (kind, *_) in enumerate(jobs):
+        head = jobs[groups[-1][0]][0] if groups else None
+        on_its_archive_page = head == "archive" and kind == "article"
+        batched = head not in {None, "archive"} and kind != "archive"
+        if on_its_archive_page or (batched and len(groups[-1]) < _GROUP_SIZE):
             groups[-1].append(index)
         else:
             groups.append([index])
