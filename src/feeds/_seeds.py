@@ -64,6 +64,11 @@ class _Reading:
         self.lines[name] = line
 
 
+def unreadable(path: str, error: OSError) -> SeedError:
+    """The problem of a seed file that could not be read."""
+    return SeedError(path, 0, f"cannot read the file: {error.strerror}")
+
+
 def seed_hash(data: bytes) -> str:
     """The key of a seed file's contents."""
     return hashlib.sha256(data).hexdigest()
@@ -258,7 +263,7 @@ def with_body(article: Article) -> Article:
     try:
         data = Path(article.source).read_bytes()
     except OSError as error:
-        raise SeedErrors([SeedError(article.source, 0, f"cannot read the file: {error}")]) from None
+        raise SeedErrors([unreadable(article.source, error)]) from None
     if seed_hash(data) != article.seed:
         message = "changed while the build was running, or since the cache saw it; build again"
         raise SeedErrors([SeedError(article.source, 0, message)])
@@ -368,13 +373,13 @@ def settle(results: Iterable[Article | list[SeedError]]) -> tuple[list[Article],
 def scan_seeds(folder: Path) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
     """Every seed file's path and bytes, in a fixed order; a problem for each unreadable one."""
     sources: list[tuple[str, bytes]] = []
-    unreadable: list[SeedError] = []
+    problems: list[SeedError] = []
     for path in seed_paths(folder):
         try:
             sources.append((path, Path(path).read_bytes()))
         except OSError as error:
-            unreadable.append(SeedError(str(path), 0, f"cannot read the file: {error.strerror}"))
-    return sources, unreadable
+            problems.append(unreadable(path, error))
+    return sources, problems
 
 
 def seed_paths(folder: Path) -> list[str]:

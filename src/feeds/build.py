@@ -30,7 +30,7 @@ from typing import Any
 from feeds._cache import BuildCache, build_scope, cache_path, render_key, seeds_fingerprint
 from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import default_jobs, mapping, ordered_map, workers_for
-from feeds._seeds import read_seed, seed_hash, seed_paths, settle, with_body
+from feeds._seeds import read_seed, seed_hash, seed_paths, settle, unreadable, with_body
 from feeds._timeline import newest_first
 from feeds._write import TreeWriter, check_relative, digest, previous_build
 from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
@@ -188,7 +188,7 @@ def _read_seed(parsing: _Parsing, path: str) -> SeedRead:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        return path, "", [SeedError(path, 0, f"cannot read the file: {error.strerror}")]
+        return path, "", [unreadable(path, error)]
     seed = seed_hash(data)
     if seed in parsing.cached:
         return path, seed, None
