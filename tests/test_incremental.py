@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -126,8 +127,9 @@ def test_noop_rebuild_writes_nothing(seeds, tmp_path):
     assert _stamps(output) == before
 
 
-def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path):
-    """Editing the oldest article rewrites its page and document and the lists holding it."""
+def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path, monkeypatch):
+    """Editing the oldest article rewrites its page and document and the lists holding it;
+    no subscription feed (they show the newest articles) is even rendered."""
     output = tmp_path / "public"
     site = test_site()  # feed_limit 2, page_size 2, archive_size 100
     oldest = seeds / "oldest.txt"
@@ -136,7 +138,15 @@ def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path):
     before = _stamps(output)
     last_page = max(int(p.stem) for p in (output / "api/v1/pages").glob("*.json"))
     oldest.write_text(oldest.read_text() + "\nOne more paragraph.\n")
+    channels: list[str] = []
+    render = build_module.render_feed_documents
+    monkeypatch.setattr(
+        build_module,
+        "render_feed_documents",
+        lambda site, channel, shown: channels.append(channel.root) or render(site, channel, shown),
+    )
     build(seeds, output, site)
+    assert channels == []
     after = _stamps(output)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {
@@ -149,6 +159,10 @@ def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path):
         "archive/1/feed.json",
         ".feeds-manifest.json",
     }
+    newest = seeds / "newest.txt"
+    newest.write_text("2030-01-01\nthe-newest-article\n\nNews.\n")
+    build(seeds, output, site, now=datetime(2031, 1, 1, tzinfo=UTC))
+    assert channels == [""], "the site's feeds show the new article; no tag feed does"
 
 
 def test_parallel_equals_serial(seeds, tmp_path, monkeypatch):
@@ -271,6 +285,25 @@ def test_a_build_with_nothing_to_do_learns_the_stat_signatures(seeds, tmp_path, 
     build(seeds, output, test_site())  # nothing to do, but every signature is learnt
     with closing(sqlite3.connect(cache_path(output))) as db:
         assert db.execute("SELECT count(*) FROM seeds").fetchone() == (60,)
+
+
+def test_the_cache_forgets_what_a_build_no_longer_uses(seeds, tmp_path, monkeypatch):
+    """A deleted seed leaves no article, stat signature or rendered unit behind in the cache."""
+    monkeypatch.setattr(build_module, "_SETTLED_NS", 0)
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    gone = sorted(seeds.glob("*.txt"))[3]
+    slug = gone.read_text().split("\n")[1]
+    gone.unlink()
+    build(seeds, output, test_site())
+    with closing(sqlite3.connect(cache_path(output))) as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (59,)
+        paths = {path for (path,) in db.execute("SELECT path FROM seeds")}
+        units = {unit for (unit,) in db.execute("SELECT unit FROM renders")}
+    assert len(paths) == 59
+    assert str(gone) not in paths
+    assert f"article:{slug}" not in units
+    assert sum(unit.startswith("article:") for unit in units) == 59
 
 
 def test_archive_pages_render_with_their_articles():

@@ -47,3 +47,28 @@ def test_input_order_does_not_matter(site):
         for slug, day in [("x", "2025-01-01"), ("y", "2025-01-01"), ("z", "2024-12-31")]
     ]
     assert newest_first(articles) == newest_first(reversed(articles))
+
+
+def test_a_copy_with_new_times_is_the_article_pydantic_would_make(site):
+    """``replaced`` (the timeline's fast copy) equals ``model_copy`` and drops cached HTML."""
+    article = _article(site, "a", extra="tags: One\n")
+    assert article.content_html == "<p>Body.</p>"  # cached on the original
+    moved = article.published + timedelta(seconds=1)
+    copy = article.replaced(published=moved, paragraphs=("<b>",))
+    assert copy == article.model_copy(update={"published": moved, "paragraphs": ("<b>",)})
+    assert copy.model_fields_set == set(type(article).model_fields)
+    assert copy.content_html == "<p>&lt;b&gt;</p>"
+    assert article.published != moved, "the original is unchanged"
+
+
+def test_order_across_offsets_and_zones_is_by_instant(site):
+    """Times with other offsets sort by the instant they name, not by their wall clock."""
+    site = site.model_copy(update={"timezone": "Asia/Tokyo"})  # UTC+9, no DST
+    berlin = _article(site, "berlin", "2025-08-23T09:00:00+02:00")  # 07:00 UTC
+    newyork = _article(site, "newyork", "2025-08-23T03:30:00-04:00")  # 07:30 UTC
+    local = _article(site, "local", "2025-08-23T16:15:00")  # Tokyo: 07:15 UTC
+    assert [a.slug for a in newest_first([berlin, newyork, local])] == [
+        "newyork",
+        "local",
+        "berlin",
+    ]

@@ -9,7 +9,14 @@ from typing import IO
 import pytest
 
 from feeds import _write
-from feeds._write import MANIFEST, TreeWriter, publish_rank, remove_tree, write_tree
+from feeds._write import (
+    MANIFEST,
+    TreeWriter,
+    check_relative,
+    publish_rank,
+    remove_tree,
+    write_tree,
+)
 from feeds.errors import WriteError
 
 
@@ -34,6 +41,21 @@ def test_paths_cannot_leave_the_output(tmp_path, path):
     with pytest.raises(WriteError, match="would leave the output folder"):
         write_tree({PurePosixPath(path): b"x"}, tmp_path / "public")
     assert not (tmp_path / "public").exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["", "/a", "a//b", "a/", "./a", "a/./b", "a/.", "..", "a/..", "a/../b", "\\/.."]
+)
+def test_cached_paths_are_checked_as_text(path):
+    """The cache stores paths as text (no PurePosixPath tidying): each part must name a file."""
+    with pytest.raises(WriteError, match="would leave the output folder"):
+        check_relative(path)
+
+
+@pytest.mark.parametrize("path", ["a", ".well-known/x", "..a/b.", "a/...", "a.b/c..d/e"])
+def test_dots_inside_names_are_fine(path):
+    """Only whole parts that are "." or ".." climb; dots inside a name do not."""
+    check_relative(path)
 
 
 def test_refuses_to_replace_a_folder_feeds_did_not_build(tmp_path):

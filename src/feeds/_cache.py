@@ -83,8 +83,17 @@ def seeds_fingerprint(seeds: Iterable[tuple[str, str]]) -> str:
 
 
 def render_key(article: Article) -> str:
-    """The key of everything an article's own outputs are rendered from (the body: its seed)."""
-    fields = {**_to_row(article), "seed": article.seed, "paragraphs": article.paragraphs}
+    """The key of everything an article's own outputs are rendered from.
+
+    A seed's bytes decide every field (the site configuration is in the scope)
+    except the times the timeline made distinct: the key is those and the seed
+    hash. An article built in memory, with no seed, is keyed by all its fields.
+    """
+    if article.seed:
+        updated = article.updated.isoformat() if article.updated else ""
+        text = f"{article.seed}\0{article.published.isoformat()}\0{updated}"
+        return hashlib.sha256(text.encode()).hexdigest()
+    fields = {**_to_row(article), "paragraphs": article.paragraphs}
     return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
@@ -98,6 +107,9 @@ class BuildCache:
         self._stats: dict[str, tuple[str, str]] = {}
         self._renders: dict[str, tuple[str, dict[str, str]]] = {}
         self._recorded: dict[str, tuple[str, bytes]] | None = None
+        # What the tables held when read, so that saving writes only the difference.
+        self._stored_stats: dict[str, tuple[str, str]] | None = None
+        self._stored_seeds: frozenset[str] | None = None
 
     def articles(self, seeds: Sequence[tuple[str, str]]) -> dict[str, Article]:
         """The cached articles of (seed hash, path) pairs, by path, in one query.
@@ -125,8 +137,10 @@ class BuildCache:
         """path → (its stat signature, its hash) as the last build found them."""
         if self._db is None:
             return {}
-        rows = self._db.execute("SELECT path, stat, seed_hash FROM seeds")
-        return {path: (stat, seed) for path, stat, seed in rows}
+        if self._stored_stats is None:
+            rows = self._db.execute("SELECT path, stat, seed_hash FROM seeds")
+            self._stored_stats = {path: (stat, seed) for path, stat, seed in rows}
+        return self._stored_stats
 
     def save_seed_stats(self) -> None:
         """Write the stat signatures learnt (a build with nothing to do saves only these)."""
@@ -136,10 +150,12 @@ class BuildCache:
             self._db.close()
 
     def _save_stats(self, db: sqlite3.Connection) -> None:
-        db.execute("DELETE FROM seeds")
+        stored = self.seed_stats()
+        gone = [(path,) for path in stored if path not in self._stats]
+        db.executemany("DELETE FROM seeds WHERE path = ?", gone)
         db.executemany(
-            "INSERT INTO seeds VALUES (?, ?, ?)",
-            ((path, stat, seed) for path, (stat, seed) in self._stats.items()),
+            "INSERT OR REPLACE INTO seeds VALUES (?, ?, ?)",
+            ((path, *row) for path, row in self._stats.items() if stored.get(path) != row),
         )
 
     def forget_seed_stats(self) -> None:
@@ -147,6 +163,7 @@ class BuildCache:
         if self._db is not None:
             with self._db:
                 self._db.execute("DELETE FROM seeds")
+            self._stored_stats = {}
 
     def remember_stat(self, path: str, stat: str, seed: str) -> None:
         """Record that the file at ``path`` with this stat signature holds seed ``seed``."""
@@ -156,17 +173,23 @@ class BuildCache:
         """The seed hashes the cache holds an article for."""
         if self._db is None:
             return frozenset()
-        return frozenset(seed for (seed,) in self._db.execute("SELECT seed_hash FROM articles"))
+        if self._stored_seeds is None:
+            rows = self._db.execute("SELECT seed_hash FROM articles")
+            self._stored_seeds = frozenset(seed for (seed,) in rows)
+        return self._stored_seeds
 
     def rendered(self, unit: str) -> tuple[str, dict[str, str]] | None:
         """The render key and file hashes recorded for a unit's outputs."""
+        row = self._stored_renders().get(unit)
+        return (row[0], orjson.loads(row[1])) if row else None
+
+    def _stored_renders(self) -> dict[str, tuple[str, bytes]]:
         if self._db is None:
-            return None
+            return {}
         if self._recorded is None:
             rows = self._db.execute("SELECT unit, key, files FROM renders")
             self._recorded = {unit: (key, files) for unit, key, files in rows}
-        row = self._recorded.get(unit)
-        return (row[0], orjson.loads(row[1])) if row else None
+        return self._recorded
 
     def unchanged_since_last_build(self, fingerprint: str, now: datetime) -> bool:
         """Whether the last problem-free build saw these seeds and would publish the same ones.
@@ -231,8 +254,10 @@ class BuildCache:
                 "INSERT OR REPLACE INTO renders VALUES (?, ?, ?)",
                 ((unit, key, orjson.dumps(d)) for unit, (key, d) in self._renders.items()),
             )
-            _forget_unused(self._db, "articles", "seed_hash", seeds_in_use)
-            _forget_unused(self._db, "renders", "unit", units_in_use)
+            unused_seeds = self.seeds() - set(seeds_in_use)
+            self._db.executemany("DELETE FROM articles WHERE seed_hash = ?", _rows(unused_seeds))
+            unused_units = self._stored_renders().keys() - set(units_in_use)
+            self._db.executemany("DELETE FROM renders WHERE unit = ?", _rows(unused_units))
         self._db.close()
 
 
@@ -266,11 +291,8 @@ def _connect(path: Path, scope: str) -> sqlite3.Connection:
     return db
 
 
-def _forget_unused(db: sqlite3.Connection, table: str, column: str, keys: Iterable[str]) -> None:
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS in_use (key TEXT PRIMARY KEY)")
-    db.execute("DELETE FROM in_use")
-    db.executemany("INSERT OR IGNORE INTO in_use VALUES (?)", ((key,) for key in keys))
-    db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT key FROM in_use)")  # noqa: S608
+def _rows(keys: Iterable[str]) -> list[tuple[str]]:
+    return [(key,) for key in sorted(keys)]
 
 
 _DATES = ("published", "updated")
@@ -300,4 +322,4 @@ def _from_row(row: dict[str, Any], source: str, seed: str, zone: ZoneInfo) -> Ar
     for name in ("tags", "aliases"):  # JSON arrays back to the model's tuples
         fields[name] = tuple(row[name])
     del fields["zoned"]
-    return Article.model_construct(**fields, paragraphs=(), source=source, seed=seed)
+    return Article.trusted({**fields, "paragraphs": (), "source": source, "seed": seed})

@@ -268,7 +268,7 @@ def with_body(article: Article) -> Article:
         message = "changed while the build was running, or since the cache saw it; build again"
         raise SeedErrors([SeedError(article.source, 0, message)])
     lines = _unix_newlines(data.removeprefix(_BOM).decode("utf-8")).split("\n")
-    return article.model_copy(update={"paragraphs": _paragraphs(lines, article.body_line)})
+    return article.replaced(paragraphs=_paragraphs(lines, article.body_line))
 
 
 def _validate(reading: _Reading, site: Site) -> Article | None:

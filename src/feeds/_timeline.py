@@ -20,12 +20,13 @@ _TICK = timedelta(seconds=1)
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     """Sort articles newest first (ties by slug) and make their times distinct."""
     by_slug_descending = sorted(articles, key=lambda article: article.slug, reverse=True)
-    oldest_first = sorted(by_slug_descending, key=lambda article: article.published)
+    # Sorting by timestamp: comparing zoned datetimes asks their zone on every comparison.
+    oldest_first = sorted(by_slug_descending, key=lambda article: article.published.timestamp())
     distinct: list[Article] = []
     previous: datetime | None = None
     for article in oldest_first:
         if previous is not None and article.published <= previous:
-            article = article.model_copy(update={"published": previous + _TICK})
+            article = article.replaced(published=previous + _TICK)
         distinct.append(article)
         previous = article.published
     distinct.reverse()
@@ -48,5 +49,5 @@ def _distinct_updates(articles: list[Article]) -> list[Article]:
             moment += _TICK
         taken.add(moment)
         if moment != article.updated:
-            changed[article.slug] = article.model_copy(update={"updated": moment})
+            changed[article.slug] = article.replaced(updated=moment)
     return [changed.get(article.slug, article) for article in articles]

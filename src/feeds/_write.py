@@ -34,6 +34,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -62,10 +63,15 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# A part that is empty, "." or "..": at the start (so also a leading "/"), between
+# two slashes or at the end.
+_NOT_RELATIVE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
+
+
 def check_relative(path: PurePosixPath | str) -> None:
     """Refuse a path that could leave the output folder (or that names no file)."""
     text = str(path)
-    if text.startswith("/") or any(part in {"..", ".", ""} for part in text.split("/")):
+    if _NOT_RELATIVE.search(text):
         raise WriteError(f"refusing to write {text!r}: it would leave the output folder")
 
 
@@ -160,12 +166,16 @@ class TreeWriter:
         if staged:
             self.staged.append(path)
 
-    def keep(self, path: str, file_digest: str) -> None:
-        """Add a file known to be in the output already, unchanged."""
-        check_relative(path)
-        if not self.unchanged(path, file_digest):
-            raise WriteError(f"{path} is not in the output as expected; rebuild with --no-cache")
-        self._claim(path, file_digest)
+    def keep(self, files: Mapping[str, str]) -> bool:
+        """Add files (path → hash) if the output holds every one of them unchanged
+        (then they need not be rendered): whether it does."""
+        for path in files:
+            check_relative(path)  # before looking at the file: the paths come from the cache
+        if not all(self.unchanged(path, file_digest) for path, file_digest in files.items()):
+            return False
+        for path, file_digest in files.items():
+            self._claim(path, file_digest)
+        return True
 
     def _claim(self, path: str, file_digest: str) -> None:
         if path in self.files or path == MANIFEST:

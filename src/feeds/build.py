@@ -5,10 +5,11 @@
               when there are many); articles are kept without their bodies
     order     one timeline, newest first, times made distinct (_timeline)
     render    cacheable units (an article's page and document; each archive,
-              list and tag page) only when their render key changed, in worker
+              list and tag page; each subscription feed's three formats) only
+              when their render key changed, in worker
               processes that write their files into the staging folder; the
-              rest (subscription feeds, index, sitemap...) every time, in this
-              process meanwhile: they cost O(feed_limit) or O(N) small entries
+              rest (index, sitemap...) every time, in this process meanwhile:
+              they cost O(N) small entries
     write     TreeWriter stages what differs from the output and commits it
 
 Rendering finishes before anything in the output changes. ``build`` is the only
@@ -32,7 +33,7 @@ from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import default_jobs, mapping, ordered_map, workers_for
 from feeds._seeds import read_seed, seed_hash, seed_paths, settle, unreadable, with_body
 from feeds._timeline import newest_first
-from feeds._write import TreeWriter, check_relative, digest, previous_build
+from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
@@ -41,7 +42,8 @@ from feeds.render.channels import (
     archive_jobs,
     feed_id,
     render_archive_page,
-    render_subscription_feeds,
+    render_feed_documents,
+    subscription_feed_jobs,
 )
 from feeds.render.crawlers import render_redirects, render_robots, render_sitemap
 from feeds.render.html import render_article_page, render_pages, render_tag_page, tag_page_jobs
@@ -52,7 +54,6 @@ ArticleRenderer = Callable[[Site, Article], Tree]
 SiteRenderer = Callable[[Site, Sequence[Article]], Tree]
 ARTICLE_RENDERERS: tuple[ArticleRenderer, ...] = (render_article_page, render_article_document)
 SITE_RENDERERS: tuple[SiteRenderer, ...] = (
-    render_subscription_feeds,
     render_api,
     render_pages,
     render_sitemap,
@@ -297,8 +298,8 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
 
 def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
     """Outputs whose inputs a render key covers: archive pages, article pages and
-    documents, tag pages, list pages. Only feeds of ``feed_limit`` articles and
-    the pages that count or link everything are rendered on every build.
+    documents, subscription feeds, tag pages, list pages. Only the pages that
+    count or link everything are rendered on every build.
 
     Each archive page comes first with its articles (``_groups`` renders them
     together, reading each body once); the biggest work starts first, so that
@@ -310,6 +311,10 @@ def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
     for name, key, job in archive_jobs(site, articles, keys):
         units.append((name, key, ("archive", job, site_feed)))
         units.extend((f"article:{a.slug}", keys[a.slug], ("article", a)) for a in job[2])
+    units.extend(
+        (name, key, ("channel", *job))
+        for name, key, job in subscription_feed_jobs(site, articles, keys)
+    )
     units.extend(
         (name, key, ("tag", job)) for name, key, job in tag_page_jobs(site, articles, keys)
     )
@@ -326,6 +331,8 @@ def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
         return render_article(site, with_body(job[1]))
     if kind == "archive":
         return render_archive_page(site, job[1], job[2])
+    if kind == "channel":
+        return render_feed_documents(site, job[1], job[2])
     if kind == "tag":
         return render_tag_page(site, job[1])
     return render_list_page(site, job[1])
@@ -376,6 +383,8 @@ def _render_group(rendering: _Rendering, indexes: list[int]) -> list[Staged]:
         elif job[0] == "archive":
             number, count, page = job[1]
             job = ("archive", (number, count, [full(a) for a in page]), job[2])
+        elif job[0] == "channel":
+            job = ("channel", job[1], [full(a) for a in job[2]])
         tree = render_unit(rendering.site, job)
         staged.append(
             {str(path): rendering.writer.stage(path, data) for path, data in tree.items()}
@@ -424,12 +433,4 @@ def _kept(unit: Unit, writer: TreeWriter, cache: BuildCache) -> bool:
     """Whether a unit's recorded outputs are still right: if so, keep them."""
     name, key, _ = unit
     recorded = cache.rendered(name)
-    if not recorded or recorded[0] != key:
-        return False
-    for path in recorded[1]:
-        check_relative(path)  # before looking at the file: the cache is only a file
-    if not all(writer.unchanged(path, digest) for path, digest in recorded[1].items()):
-        return False
-    for path, file_digest in recorded[1].items():
-        writer.keep(path, file_digest)
-    return True
+    return recorded is not None and recorded[0] == key and writer.keep(recorded[1])

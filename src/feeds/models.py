@@ -397,7 +397,28 @@ class Article(Frozen):
 
     def without_body(self) -> Article:
         """This article without its paragraphs, as a build keeps it."""
-        return self.model_copy(update={"paragraphs": ()})
+        return self.replaced(paragraphs=())
+
+    @classmethod
+    def trusted(cls, fields: dict[str, Any]) -> Article:
+        """An article from a value for every field, valid already (a cache row, a copy).
+
+        As ``model_construct``, without its per-field work: a build makes tens
+        of thousands of these.
+        """
+        article = cls.__new__(cls)
+        object.__setattr__(article, "__dict__", fields)
+        object.__setattr__(article, "__pydantic_fields_set__", set(fields))
+        object.__setattr__(article, "__pydantic_extra__", None)
+        object.__setattr__(article, "__pydantic_private__", None)
+        return article
+
+    def replaced(self, **changes: object) -> Article:
+        """A copy with some fields changed (valid values: not validated again)."""
+        fields = {**self.__dict__, **changes}
+        if len(fields) > len(Article.model_fields):  # a cached property's value, maybe stale now
+            fields = {name: fields[name] for name in Article.model_fields}
+        return Article.trusted(fields)
 
     @property
     def content_text(self) -> str:

@@ -55,7 +55,5 @@ class Channel:
 def list_key(label: str, articles: Iterable[Article], keys: Mapping[str, str]) -> str:
     """The render key of an output showing ``articles`` (by their own render keys);
     ``label`` names everything else it shows (its number, its neighbours...)."""
-    digest = hashlib.sha256(label.encode())
-    for article in articles:
-        digest.update(b"\n" + keys[article.slug].encode())
-    return digest.hexdigest()
+    text = "\n".join([label, *(keys[article.slug] for article in articles)])
+    return hashlib.sha256(text.encode()).hexdigest()

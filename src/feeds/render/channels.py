@@ -37,13 +37,33 @@ def render_feed_documents(site: Site, channel: Channel, articles: Sequence[Artic
     }
 
 
+ChannelJob = tuple[Channel, Sequence[Article]]
+
+
+def subscription_channels(site: Site, articles: Sequence[Article]) -> list[ChannelJob]:
+    """The site's subscription channel and every tag's, each with its ``feed_limit`` newest."""
+    channels = [(site_channel(site, articles), articles[: site.feed_limit])]
+    for tag, tagged in articles_by_tag(articles).items():
+        channels.append((tag_channel(site, tag, tagged), tagged[: site.feed_limit]))
+    return channels
+
+
+def subscription_feed_jobs(
+    site: Site, articles: Sequence[Article], keys: Mapping[str, str]
+) -> list[tuple[str, str, ChannelJob]]:
+    """(unit name, render key, job) for each subscription channel: the key covers the
+    channel (its id, its links) and the articles it shows."""
+    return [
+        (f"feeds:{channel.root}", list_key(repr(channel), shown, keys), (channel, shown))
+        for channel, shown in subscription_channels(site, articles)
+    ]
+
+
 def render_subscription_feeds(site: Site, articles: Sequence[Article]) -> Tree:
     """The site's subscription feeds and every tag's, ``feed_limit`` newest each."""
-    tree = render_feed_documents(site, site_channel(site, articles), articles[: site.feed_limit])
-    for tag, tagged in articles_by_tag(articles).items():
-        tree.update(
-            render_feed_documents(site, tag_channel(site, tag, tagged), tagged[: site.feed_limit])
-        )
+    tree: Tree = {}
+    for channel, shown in subscription_channels(site, articles):
+        tree.update(render_feed_documents(site, channel, shown))
     return tree
 
 
