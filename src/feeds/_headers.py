@@ -64,11 +64,24 @@ Group = tuple[tuple[str, str], ...]
 
 def rule_for(path: PurePosixPath | str, rules: Sequence[HeaderRule] = ()) -> HeaderRule:
     """The first rule whose glob matches ``path``: the site's, then the defaults."""
-    text = str(path)
-    for rule in (*rules, *DEFAULT_RULES):
-        if glob_pattern(rule.glob).fullmatch(text):
-            return rule
-    raise AssertionError("the last default rule matches every path")  # pragma: no cover
+    every_rule = (*rules, *DEFAULT_RULES)
+    return every_rule[_first_glob(tuple(rule.glob for rule in every_rule), str(path))]
+
+
+def _first_glob(globs: tuple[str, ...], path: str) -> int:
+    """The index of the first glob that matches ``path`` (the last must match everything)."""
+    match = _alternatives(globs).fullmatch(path)
+    if match is None or match.lastgroup is None:  # pragma: no cover
+        raise AssertionError("the last default rule matches every path")
+    return int(match.lastgroup.removeprefix("g"))
+
+
+@cache
+def _alternatives(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for many globs; an alternation tries them in order, so the named
+    group ``g<n>`` that took part in a match is the first glob that matches."""
+    choices = (f"(?P<g{n}>{glob_pattern(glob).pattern})" for n, glob in enumerate(globs))
+    return re.compile("|".join(choices))
 
 
 def headers_for(path: PurePosixPath | str, rules: Sequence[HeaderRule] = ()) -> Headers:
@@ -110,12 +123,18 @@ def render_headers_file(
 
     ``root`` is the URL path the site is served under (``base_url``'s path).
     """
-    distinct: dict[Group, Group] = {}  # one tuple per group: 200,000 paths share a few
+    every_rule = (*rules, *DEFAULT_RULES)
+    globs = tuple(rule.glob for rule in every_rule)
+    # A file's headers follow from its rule and its media type: one tuple per pair,
+    # which 200,000 paths share.
+    shared: dict[tuple[int, str], Group] = {}
     groups = {}
     for path in sorted(paths):
         if path != HEADERS_PATH:
-            group = tuple(static_host_headers(path, rules).items())
-            groups[path] = distinct.setdefault(group, group)
+            kind = (_first_glob(globs, path), media_type(path))
+            if kind not in shared:
+                shared[kind] = tuple(static_host_headers(path, rules).items())
+            groups[path] = shared[kind]
     owner: dict[str, Group | None] = {}  # pattern → the one group it matches (None: several)
     for path, group in groups.items():
         for pattern in _candidates(path):
@@ -140,7 +159,10 @@ def _candidates(path: str) -> list[str]:
     Each pattern matches exactly the paths that list it here, so counting the
     groups per pattern over all paths tells which patterns are safe.
     """
-    parts = path.split("/")
-    folders = ["/" + "/".join(parts[:depth]) for depth in range(1, len(parts))]
-    names = [f"{folder}/*/{parts[-1]}" for folder in folders[: len(folders) - 1]]
-    return [*(f"{folder}/*" for folder in folders), *names]
+    *parents, name = path.split("/")
+    folders = []
+    folder = ""
+    for part in parents:
+        folder += "/" + part
+        folders.append(folder)
+    return [folder + "/*" for folder in folders] + [f"{f}/*/{name}" for f in folders[:-1]]
