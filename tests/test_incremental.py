@@ -129,7 +129,7 @@ def test_noop_rebuild_writes_nothing(seeds, tmp_path):
 
 def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path, monkeypatch):
     """Editing the oldest article rewrites its page and document and the lists holding it;
-    no subscription feed (they show the newest articles) is even rendered."""
+    no subscription feed (they show the newest articles) nor the sitemap is even rendered."""
     output = tmp_path / "public"
     site = test_site()  # feed_limit 2, page_size 2, archive_size 100
     oldest = seeds / "oldest.txt"
@@ -138,15 +138,16 @@ def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path, monkeyp
     before = _stamps(output)
     last_page = max(int(p.stem) for p in (output / "api/v1/pages").glob("*.json"))
     oldest.write_text(oldest.read_text() + "\nOne more paragraph.\n")
-    channels: list[str] = []
-    render = build_module.render_feed_documents
+    rendered: list[str] = []
+    render = build_module.render_unit
     monkeypatch.setattr(
         build_module,
-        "render_feed_documents",
-        lambda site, channel, shown: channels.append(channel.root) or render(site, channel, shown),
+        "render_unit",
+        lambda site, job: rendered.append(job[0] if job[0] != "channel" else job[1].root)
+        or render(site, job),
     )
     build(seeds, output, site)
-    assert channels == []
+    assert sorted(rendered) == ["archive", "article", "list", "list"], "no feed, no sitemap"
     after = _stamps(output)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {
@@ -161,8 +162,11 @@ def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path, monkeyp
     }
     newest = seeds / "newest.txt"
     newest.write_text("2030-01-01\nthe-newest-article\n\nNews.\n")
+    rendered.clear()
     build(seeds, output, site, now=datetime(2031, 1, 1, tzinfo=UTC))
-    assert channels == [""], "the site's feeds show the new article; no tag feed does"
+    assert "" in rendered, "the site's feeds show the new article"
+    assert not [kind for kind in rendered if kind.startswith("tags/")], "no tag feed does"
+    assert "sitemap" in rendered
 
 
 def test_parallel_equals_serial(seeds, tmp_path, monkeypatch):

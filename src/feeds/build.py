@@ -5,11 +5,12 @@
               when there are many); articles are kept without their bodies
     order     one timeline, newest first, times made distinct (_timeline)
     render    cacheable units (an article's page and document; each archive,
-              list and tag page; each subscription feed's three formats) only
-              when their render key changed, in worker
-              processes that write their files into the staging folder; the
-              rest (index, sitemap...) every time, in this process meanwhile:
-              they cost O(N) small entries
+              list and tag page; each subscription feed's three formats; the
+              sitemap; the files of the configuration alone) only when their
+              render key changed, in worker processes that write their files
+              into the staging folder; the pages that count or link everything
+              (home page, API index, tags index...) every time, in this process
+              meanwhile: they cost O(N) small entries
     write     TreeWriter stages what differs from the output and commits it
 
 Rendering finishes before anything in the output changes. ``build`` is the only
@@ -37,7 +38,13 @@ from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
 from feeds.render import Tree
-from feeds.render.api import list_page_jobs, render_api, render_article_document, render_list_page
+from feeds.render.api import (
+    list_page_jobs,
+    render_api_index,
+    render_article_document,
+    render_list_page,
+    render_schemas,
+)
 from feeds.render.channels import (
     archive_jobs,
     feed_id,
@@ -45,7 +52,7 @@ from feeds.render.channels import (
     render_feed_documents,
     subscription_feed_jobs,
 )
-from feeds.render.crawlers import render_redirects, render_robots, render_sitemap
+from feeds.render.crawlers import render_redirects, render_robots, render_sitemap, sitemap_key
 from feeds.render.html import render_article_page, render_pages, render_tag_page, tag_page_jobs
 from feeds.render.openapi import render_openapi
 from feeds.render.site_pages import render_not_found, render_subscribe_page
@@ -54,15 +61,19 @@ ArticleRenderer = Callable[[Site, Article], Tree]
 SiteRenderer = Callable[[Site, Sequence[Article]], Tree]
 ARTICLE_RENDERERS: tuple[ArticleRenderer, ...] = (render_article_page, render_article_document)
 SITE_RENDERERS: tuple[SiteRenderer, ...] = (
-    render_api,
+    render_api_index,
     render_pages,
-    render_sitemap,
-    render_robots,
     render_redirects,
-    render_not_found,
     render_subscribe_page,
-    render_openapi,
 )
+# Outputs of the site configuration alone, which is in the cache's scope: one unit.
+CONFIGURATION_RENDERERS: tuple[SiteRenderer, ...] = (
+    render_schemas,
+    render_openapi,
+    render_robots,
+    render_not_found,
+)
+CONFIGURATION_UNIT = "configuration"
 # A unit of rendering that the cache can skip: (cache name, render key, job).
 Unit = tuple[str, str, tuple[Any, ...]]
 HEADERS_UNIT = "headers"
@@ -298,8 +309,9 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
 
 def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
     """Outputs whose inputs a render key covers: archive pages, article pages and
-    documents, subscription feeds, tag pages, list pages. Only the pages that
-    count or link everything are rendered on every build.
+    documents, subscription feeds, tag pages, list pages, the sitemap and what
+    depends on the configuration alone. Only the pages that count or link
+    everything (``SITE_RENDERERS``) are rendered on every build.
 
     Each archive page comes first with its articles (``_groups`` renders them
     together, reading each body once); the biggest work starts first, so that
@@ -321,6 +333,8 @@ def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
     units.extend(
         (name, key, ("list", job)) for name, key, job in list_page_jobs(site, articles, keys)
     )
+    units.append(("sitemap", sitemap_key(articles), ("sitemap", articles)))
+    units.append((CONFIGURATION_UNIT, CONFIGURATION_UNIT, (CONFIGURATION_UNIT,)))
     return units
 
 
@@ -335,6 +349,14 @@ def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
         return render_feed_documents(site, job[1], job[2])
     if kind == "tag":
         return render_tag_page(site, job[1])
+    if kind == "sitemap":
+        return render_sitemap(site, job[1])
+    if kind == CONFIGURATION_UNIT:
+        return {
+            path: data
+            for render in CONFIGURATION_RENDERERS
+            for path, data in render(site, ()).items()
+        }
     return render_list_page(site, job[1])
 
 

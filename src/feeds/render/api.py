@@ -40,13 +40,17 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 OPENAPI_PATH = "openapi.json"  # below api/v1/
 
 
-def render_api(site: Site, articles: Sequence[Article]) -> Tree:
-    """The index and the schemas (lists' pages: ``list_page_jobs``; documents:
-    ``render_article_document``)."""
-    tree: Tree = {_path("index.json"): dump_json(_index(site, articles, _lists(articles)))}
-    for name, model in SCHEMAS.items():
-        tree[_path(schema_path(name))] = dump_json(_schema(site, name, model))
-    return tree
+def render_api_index(site: Site, articles: Sequence[Article]) -> Tree:
+    """The index (lists' pages: ``list_page_jobs``; documents: ``render_article_document``;
+    schemas: ``render_schemas``)."""
+    return {_path("index.json"): dump_json(_index(site, articles, _lists(articles)))}
+
+
+def render_schemas(site: Site, articles: Sequence[Article]) -> Tree:
+    """The published JSON Schemas (they do not depend on the articles)."""
+    return {
+        _path(schema_path(name)): dump_json(_schema(site, name, m)) for name, m in SCHEMAS.items()
+    }
 
 
 # A list page to render: (list root, its articles, page number, page count, list length).

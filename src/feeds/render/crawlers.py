@@ -11,6 +11,7 @@ article is added only the last sitemap file (and the index) changes.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,6 +76,13 @@ def render_sitemap(site: Site, articles: Sequence[Article]) -> Tree:
         parts.append(SitemapEntry(site.url(sitemap_file_path(number)), max(dates, default=None)))
     tree[PurePosixPath(SITEMAP_PATH)] = _document("sitemapindex", "sitemap", parts)
     return tree
+
+
+def sitemap_key(articles: Sequence[Article]) -> str:
+    """The render key of the sitemap: all it shows of the articles (the site is in the
+    cache's scope). A change to an article's text alone leaves it unchanged."""
+    shown = (f"{a.url} {a.modified.isoformat()} {a.tags}" for a in articles)
+    return hashlib.sha256("\n".join(shown).encode()).hexdigest()
 
 
 def render_robots(site: Site, articles: Sequence[Article]) -> Tree:
