@@ -119,18 +119,16 @@ class BuildCache:
         """
         if self._db is None or not seeds:
             return {}
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (seed_hash TEXT PRIMARY KEY)")
-        self._db.execute("DELETE FROM wanted")
-        self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((s,) for s, _ in seeds))
         paths: dict[str, list[str]] = {}
         for seed, path in seeds:
             paths.setdefault(seed, []).append(path)
-        query = "SELECT seed_hash, article FROM articles JOIN wanted USING (seed_hash)"
         found = {}
-        for seed, row in self._db.execute(query):  # one row at a time: memory stays flat
-            fields = orjson.loads(row)
-            for path in paths[seed]:
-                found[path] = _from_row(fields, path, seed, self._zone)
+        # Every row: a build's save forgets the articles not in use, so nearly all are wanted.
+        for seed, row in self._db.execute("SELECT seed_hash, article FROM articles"):
+            if seed in paths:  # one row at a time: memory stays flat
+                fields = orjson.loads(row)
+                for path in paths[seed]:
+                    found[path] = _from_row(fields, path, seed, self._zone)
         return found
 
     def seed_stats(self) -> dict[str, tuple[str, str]]:

@@ -218,9 +218,16 @@ def _settle(reads: list[SeedRead], site: Site, cache: BuildCache, now: datetime 
             cache.remember_article(seed, result)
         results.append(result or [])
     articles, problems = settle(results)
-    drafts = [article for article in articles if is_draft(article)]
-    scheduled = [a for a in articles if now and a.published > now and not is_draft(a)]
-    published = [a for a in articles if not is_draft(a) and (now is None or a.published <= now)]
+    drafts: list[Article] = []
+    scheduled: list[Article] = []
+    published: list[Article] = []
+    for article in articles:
+        if is_draft(article):
+            drafts.append(article)
+        elif now is not None and article.published > now:
+            scheduled.append(article)
+        else:
+            published.append(article)
     hashes = [seed for _, seed, _ in reads]
     return Reading(newest_first(published), problems, hashes, scheduled, drafts)
 

@@ -416,11 +416,14 @@ class Article(Frozen):
     def replaced(self, **changes: object) -> Article:
         """A copy with some fields changed (valid values: not validated again)."""
         fields = {**self.__dict__, **changes}
-        if len(fields) > len(Article.model_fields):  # a cached property's value, maybe stale now
-            fields = {name: fields[name] for name in Article.model_fields}
+        if len(fields) > len(_ARTICLE_FIELDS):  # a cached property's value, maybe stale now
+            fields = {name: fields[name] for name in _ARTICLE_FIELDS}
         return Article.trusted(fields)
 
     @property
     def content_text(self) -> str:
         """The body as plain text, paragraphs separated by a blank line."""
         return "\n\n".join(self.body)
+
+
+_ARTICLE_FIELDS = tuple(Article.model_fields)  # looked up once: pydantic's is a descriptor
