@@ -185,6 +185,16 @@ def test_headers_file_stays_small_as_the_site_grows(tmp_path):
     assert counts[0] == counts[1] < 40
 
 
+def test_rules_that_give_the_same_headers_share_their_blocks():
+    """Two rules that set the same headers (a site rule and a default) still make one
+    broad pattern, not one block per folder."""
+    rules = (HeaderRule(glob="articles/a/**", cache_control=SHORT),)
+    paths = [f"articles/{name}/index.html" for name in "abcdef"]
+    text = render_headers_file(paths, rules).decode()
+    blocks = [line for line in text.splitlines() if line.startswith("/")]
+    assert blocks == ["/articles/*"]
+
+
 def test_headers_file_follows_site_rules():
     """A site rule splits its files into their own block, with no overlap and no gzip header."""
     rules = (HeaderRule(glob="api/v1/pages/*.json", cache_control="max-age=9", gzip=True),)

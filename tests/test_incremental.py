@@ -106,15 +106,47 @@ def test_config_change_rebuilds_everything_it_affects(seeds, tmp_path):
     assert snapshot(output) == _clean_build(seeds, tmp_path, moved)
 
 
-def test_package_version_change_invalidates_the_cache(seeds, tmp_path, monkeypatch):
-    """A cache written by another feeds version is not trusted."""
+@pytest.mark.parametrize("distribution", ["feeds", "jinja2", "pydantic", "tzdata"])
+def test_package_version_change_invalidates_the_cache(seeds, tmp_path, monkeypatch, distribution):
+    """A cache written with another version of feeds, or of a library whose output
+    ends up in the files (here: templates, schemas, time zone rules), is not trusted."""
     output = tmp_path / "public"
     build(seeds, output, test_site())
-    monkeypatch.setattr(_cache, "version", lambda name: "999.0")
-    scope_before = _cache.build_scope(test_site(), output)
-    assert scope_before != ""
+    before = _cache.build_scope(test_site(), output)
+    real = _cache.version
+    monkeypatch.setattr(
+        _cache, "version", lambda name: "999.0" if name == distribution else real(name)
+    )
+    assert _cache.build_scope(test_site(), output) != before
+    rendered: list[str] = []
+    render = build_module.render_unit
+    monkeypatch.setattr(
+        build_module, "render_unit", lambda site, job: rendered.append(job[0]) or render(site, job)
+    )
     build(seeds, output, test_site())
+    assert "configuration" in rendered and rendered.count("article") == 60, "all rendered afresh"
     assert snapshot(output) == _clean_build(seeds, tmp_path)
+
+
+def test_a_time_the_clocks_skip_is_the_same_from_the_cache(tmp_path):
+    """A local time in a daylight-saving gap (02:30 when New York springs forward) is
+    read as the valid time of the same instant, so a cached build matches a clean one."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "gap.txt").write_text("2025-03-09T02:30:00\ngap\n\nBody one.\n")
+    (seeds / "after.txt").write_text("2025-03-09T03:10:00\nafter\n\nBody two.\n")
+    (seeds / "other.txt").write_text("2025-03-01\nother\n\nBody three.\n")
+    site = make_site(timezone="America/New_York")
+    output = tmp_path / "public"
+    build(seeds, output, site)
+    (seeds / "other.txt").write_text("2025-03-01\nother\n\nBody three, edited.\n")
+    build(seeds, output, site)
+    assert snapshot(output) == _clean_build(seeds, tmp_path, site)
+    articles = read_articles(seeds, site).articles
+    assert [(a.slug, a.published.isoformat()) for a in articles[:2]] == [
+        ("gap", "2025-03-09T03:30:00-04:00"),
+        ("after", "2025-03-09T03:10:00-04:00"),
+    ]
 
 
 def test_noop_rebuild_writes_nothing(seeds, tmp_path):

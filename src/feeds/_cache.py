@@ -11,15 +11,19 @@ Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
   naming the file and the table is emptied, so the next build reads everything.
 - ``articles``: seed file hash → the parsed article without its body (JSON).
   An unchanged seed is never parsed or validated again.
-- ``renders``: a unit (``article:<slug>``, ``archive:<n>``) → the key of what
-  its outputs were rendered from (an article's fields after the timeline has
-  made its times distinct; an archive page's articles and neighbours) and the
-  hash of each file. If the key matches and the output still holds those files
-  (the writer's manifest says so), the unit is not rendered again.
+- ``renders``: a unit (``article:<slug>``, ``archive:<n>``, ``feeds:<root>``,
+  a list or tag page, ``sitemap``, ``configuration``...; see
+  ``build.cacheable_units``) → the key of what its outputs were rendered from
+  and the hash of each file. An article's key is its seed hash and the times
+  the timeline gave it (``render_key``); a page showing many articles is keyed
+  by theirs and whatever else it shows (``render.list_key``). If the key
+  matches and the output still holds those files (the writer's manifest says
+  so), the unit is not rendered again.
 
-Everything else a render depends on (the feeds version, the site configuration,
-the templates, the output folder it describes) forms the cache's ``scope``; a
-cache of another scope is emptied. After a problem-free build the cache also
+Everything else a render depends on (the versions of feeds, Python and the
+libraries that shape the output, the site configuration, the templates, the
+output folder it describes) forms the cache's ``scope``; a cache of another
+scope is emptied. After a problem-free build the cache also
 notes a fingerprint of every (path, seed hash): if the next build finds the
 same fingerprint and the output's manifest complete, there is nothing to do.
 A cache that cannot be read (corrupt, another schema, locked) is deleted and
@@ -31,9 +35,10 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -56,15 +61,34 @@ def cache_path(output: Path) -> Path:
     return output.parent / ".feeds-cache" / f"{output.name}.sqlite"
 
 
+# Libraries whose output ends up in the files (serialisation, escaping, schemas,
+# titles, slugs, time zone rules): an upgrade of any of them empties the cache.
+RENDERING_LIBRARIES = (
+    "feedgen",
+    "jinja2",
+    "lxml",
+    "markupsafe",
+    "orjson",
+    "pydantic",
+    "pydantic-core",
+    "python-slugify",
+    "titlecase",
+    "tzdata",
+)
+
+
 def build_scope(site: Site, output: Path) -> str:
     """What every cached entry depends on besides its own article.
 
     The package's own files count as well as its version, so an edited install
-    (a developer's, a patched deployment) never reuses stale renders.
+    (a developer's, a patched deployment) never reuses stale renders; so do the
+    Python and library versions that shape the output.
     """
     package = files("feeds")
     digest = hashlib.sha256()
-    digest.update(f"schema {SCHEMA}\nfeeds {version('feeds')}\n".encode())
+    digest.update(f"schema {SCHEMA}\nfeeds {version('feeds')}\npython {sys.version}\n".encode())
+    for library in RENDERING_LIBRARIES:
+        digest.update(f"{library} {_version(library)}\n".encode())
     digest.update(str(output.resolve()).encode() + b"\n")
     digest.update(site.model_dump_json().encode() + b"\n")
     for folder in (package, package.joinpath("render"), package.joinpath("templates")):
@@ -72,6 +96,13 @@ def build_scope(site: Site, output: Path) -> str:
             if item.is_file() and not item.name.endswith(".pyc"):
                 digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:  # tzdata: not needed where the system has the zones
+        return "absent"
 
 
 def seeds_fingerprint(seeds: Iterable[tuple[str, str]]) -> str:

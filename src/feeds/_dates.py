@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 MONTH_NAMES = (
@@ -95,8 +95,14 @@ def _iso_datetime(text: str, zone: ZoneInfo) -> datetime:
             f"impossible time in {text!r}; write it like '2025-08-23T09:30:00+09:00'"
         ) from None
     value = value.replace(microsecond=0)  # RSS cannot carry less than a second
-    return value if value.tzinfo else value.replace(tzinfo=zone)
+    return value if value.tzinfo else _in_zone(value, zone)
 
 
 def _at_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone)
+    return _in_zone(datetime.combine(day, time()), zone)
+
+
+def _in_zone(local: datetime, zone: ZoneInfo) -> datetime:
+    """A wall-clock time in ``zone``; one that the clocks skip (a daylight-saving gap)
+    becomes the valid time of the same instant, as every later conversion would make it."""
+    return local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)

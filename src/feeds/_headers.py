@@ -125,15 +125,18 @@ def render_headers_file(
     """
     every_rule = (*rules, *DEFAULT_RULES)
     globs = tuple(rule.glob for rule in every_rule)
-    # A file's headers follow from its rule and its media type: one tuple per pair,
-    # which 200,000 paths share.
+    # A file's headers follow from its rule and its media type, so they are worked
+    # out once per pair; equal headers (of two rules) are one tuple, which 200,000
+    # paths share and ``owner`` tells apart by identity.
+    distinct: dict[Group, Group] = {}
     shared: dict[tuple[int, str], Group] = {}
     groups = {}
     for path in sorted(paths):
         if path != HEADERS_PATH:
             kind = (_first_glob(globs, path), media_type(path))
             if kind not in shared:
-                shared[kind] = tuple(static_host_headers(path, rules).items())
+                group = tuple(static_host_headers(path, rules).items())
+                shared[kind] = distinct.setdefault(group, group)
             groups[path] = shared[kind]
     owner: dict[str, Group | None] = {}  # pattern → the one group it matches (None: several)
     for path, group in groups.items():

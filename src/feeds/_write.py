@@ -65,7 +65,7 @@ def digest(data: bytes) -> str:
 
 # A part that is empty, "." or "..": at the start (so also a leading "/"), between
 # two slashes or at the end.
-_NOT_RELATIVE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
+_NOT_RELATIVE = re.compile(r"(?:^|/)\.{0,2}(?:/|\Z)")
 
 
 def check_relative(path: PurePosixPath | str) -> None:

@@ -415,6 +415,8 @@ class Article(Frozen):
 
     def replaced(self, **changes: object) -> Article:
         """A copy with some fields changed (valid values: not validated again)."""
+        if unknown := changes.keys() - _ARTICLE_FIELDS.keys():
+            raise TypeError(f"not fields of an article: {sorted(unknown)}")
         fields = {**self.__dict__, **changes}
         if len(fields) > len(_ARTICLE_FIELDS):  # a cached property's value, maybe stale now
             fields = {name: fields[name] for name in _ARTICLE_FIELDS}
@@ -426,4 +428,4 @@ class Article(Frozen):
         return "\n\n".join(self.body)
 
 
-_ARTICLE_FIELDS = tuple(Article.model_fields)  # looked up once: pydantic's is a descriptor
+_ARTICLE_FIELDS = dict(Article.model_fields)  # looked up once: pydantic's is a descriptor
