@@ -12,18 +12,19 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slugify import slugify
 
 from feeds._dates import MONTH_NAMES
 from feeds._parallel import default_jobs
-from feeds._serve import make_server
 from feeds._write import remove_tree
 from feeds.build import build, clock, read_articles
-from feeds.deploy import DeployReport, deploy, rollback
-from feeds.deploy._run import human_size
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
 from feeds.models import SLUG_MAX_LENGTH, Site, load_site
+
+if TYPE_CHECKING:
+    from feeds.deploy import DeployReport
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -211,6 +212,8 @@ def _clean(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     if not args.output.is_dir():
         raise ConfigError(f"{args.output}/ does not exist; run 'feeds build' first")
+    from feeds._serve import make_server  # http.server: only ``serve`` needs it
+
     server = make_server(args.output, args.host, args.port)
     print(f"serving {args.output}/ at http://{args.host}:{server.server_port}/ (Ctrl-C stops)")
     try:
@@ -223,6 +226,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
+    from feeds.deploy import deploy  # only the deploy commands pay for importing it
+
     site = load_site(Path("pyproject.toml"), args.config)
     report = deploy(
         args.output,
@@ -249,6 +254,8 @@ def _deploy(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
+    from feeds.deploy import rollback
+
     print(rollback(args.target, load_site(Path("pyproject.toml"), args.config).deploy))
     return 0
 
@@ -283,6 +290,8 @@ def _escape(text: str, *, properties: bool = False) -> str:
 
 def _step_summary(report: DeployReport) -> None:
     """Append a Markdown table of the deploy to $GITHUB_STEP_SUMMARY, when it is set."""
+    from feeds.deploy._run import human_size
+
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
