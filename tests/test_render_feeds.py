@@ -66,6 +66,18 @@ def test_markup_in_articles_stays_text(tree, name):
 
 
 @pytest.mark.parametrize("name", FORMATS)
+def test_summaries_are_html_that_shows_the_text(tree, articles, site, name):
+    """The summary (RSS description, Atom summary) is declared HTML and shows the
+    plain-text summary exactly, '<b>' and '&' included, never as markup."""
+    parsed = parse_xml_feed(tree, name)
+    for entry, article in zip(parsed.entries, articles[: site.feed_limit], strict=True):
+        assert entry.summary_detail.type == "text/html"
+        assert "<b>" not in entry.summary
+        assert html.unescape(entry.summary) == article.summary
+    assert any("<" in article.summary for article in articles[: site.feed_limit])
+
+
+@pytest.mark.parametrize("name", FORMATS)
 def test_feed_limit_keeps_the_newest(articles, name):
     """A feed holds at most feed_limit items, newest first."""
     site = make_site(feed_limit=1)

@@ -104,9 +104,12 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     entry.link(href=article.url, rel="alternate", type="text/html")
     entry.published(article.published)
     entry.updated(article.modified)
-    # RSS <description> is HTML: the plain-text summary is escaped for it.
-    entry.description(str(escape(article.summary)))
-    entry.summary(article.summary)
+    # RSS <description> is HTML: the plain-text summary is escaped for it. The Atom
+    # summary is declared HTML too, like the content: as text, a summary that
+    # mentions "<b>" is valid, but validators warn that it looks like HTML.
+    summary = str(escape(article.summary))
+    entry.description(summary)
+    entry.summary(summary, type="html")
     entry.content(article.content_html, type="html")
     for tag in article.tags:
         entry.category(term=tag)
