@@ -14,7 +14,9 @@ API_VERSION = 1
 
 
 class _Document(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # defer_build: only schema generation uses these models (documents are plain
+    # dicts), so a build that keeps its cached schemas never pays for them.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class _TopLevel(_Document):
