@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -290,24 +290,13 @@ def build(
 
 def render_article(site: Site, article: Article) -> Tree:
     """Every output that depends on one article alone."""
-    tree: Tree = {}
-    for renderer in ARTICLE_RENDERERS:
-        for path, data in renderer(site, article).items():
-            if path in tree:
-                raise WriteError(f"{path} would be written twice ({renderer.__name__})")
-            tree[path] = data
-    return tree
+    return _merged(renderer(site, article) for renderer in ARTICLE_RENDERERS)
 
 
 def render_site(site: Site, articles: Sequence[Article]) -> Tree:
     """The whole output in memory (tests and small sites; ``build`` streams instead)."""
-    tree: Tree = {}
     units = [render_unit(site, job) for _, _, job in cacheable_units(site, articles)]
-    for part in [*units, *(renderer(site, articles) for renderer in SITE_RENDERERS)]:
-        for path, data in part.items():
-            if path in tree:
-                raise WriteError(f"{path} would be written twice")
-            tree[path] = data
+    tree = _merged([*units, *(renderer(site, articles) for renderer in SITE_RENDERERS)])
     tree[PurePosixPath(HEADERS_PATH)] = render_headers_file(
         map(str, tree), site.headers, site.root_path
     )
@@ -359,12 +348,19 @@ def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
     if kind == "sitemap":
         return render_sitemap(site, job[1])
     if kind == CONFIGURATION_UNIT:
-        return {
-            path: data
-            for render in CONFIGURATION_RENDERERS
-            for path, data in render(site, ()).items()
-        }
+        return _merged(render(site, ()) for render in CONFIGURATION_RENDERERS)
     return render_list_page(site, job[1])
+
+
+def _merged(parts: Iterable[Tree]) -> Tree:
+    """One tree of several renderers' files; a path two of them write is an error."""
+    tree: Tree = {}
+    for part in parts:
+        for path, data in part.items():
+            if path in tree:
+                raise WriteError(f"{path} would be written twice")
+            tree[path] = data
+    return tree
 
 
 @dataclass(frozen=True)
