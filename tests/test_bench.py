@@ -6,6 +6,7 @@ import tomllib
 
 import pytest
 
+from benchmarks import bench
 from benchmarks.bench import count_written, edited_text, new_article, parse_args, rotated
 from benchmarks.convert import SITE, hugo_markdown, markdown_text, pelican_markdown
 from benchmarks.report import markdown, ratio, table
@@ -99,6 +100,20 @@ def test_rotated_starts_each_round_with_the_next_tool():
         ["c", "a", "b"],
         ["a", "b", "c"],
     ]
+
+
+def test_a_clean_build_starts_beside_the_old_output_not_after_deleting_it(tmp_path, monkeypatch):
+    """The old output goes to the trash, emptied after the timed runs (see bench's docstring)."""
+    monkeypatch.setattr(bench, "TRASH", tmp_path / "trash")
+    tool = bench.Feeds("feeds", tmp_path / "feeds", "feeds")
+    (tool.output / "articles").mkdir(parents=True)
+    (tool.output / "articles" / "index.html").write_text("old")
+    tool.clean()
+    assert not (tool.root / "out").exists()
+    [moved] = (tmp_path / "trash").iterdir()
+    assert (moved / "public" / "articles" / "index.html").read_text() == "old"
+    bench.empty_trash()
+    assert not (tmp_path / "trash").exists()
 
 
 def test_quick_means_one_small_printed_run():
