@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
-from typing import IO
 
 import pytest
 
@@ -76,12 +75,15 @@ def test_failure_mid_write_leaves_the_old_tree(tmp_path, monkeypatch):
     write_tree({PurePosixPath("a.txt"): b"old"}, output)
     before = _files(output)
 
-    def fail_on_second(path: str, mode: str = "r") -> IO[bytes]:
-        if path.endswith("b.txt"):
-            raise OSError(28, "No space left on device")
-        return open(path, mode)  # noqa: PTH123  (the file the writer closes)
+    write_new_file = _write._write_new_file
 
-    monkeypatch.setattr(_write, "open", fail_on_second, raising=False)  # the writer's open()
+    def fail_on_second(path: str, data: bytes) -> None:
+        if path.endswith("b.txt"):
+            write_new_file(path, data[:1])  # the disk fills up part-way through the file
+            raise OSError(28, "No space left on device")
+        write_new_file(path, data)
+
+    monkeypatch.setattr(_write, "_write_new_file", fail_on_second)
     with pytest.raises(WriteError, match="No space left"):
         write_tree({PurePosixPath("a.txt"): b"new", PurePosixPath("b.txt"): b"new"}, output)
     assert _files(output) == before

@@ -154,8 +154,7 @@ class TreeWriter:
             if folder not in self._folders:
                 os.makedirs(folder, exist_ok=True)  # noqa: PTH103
                 self._folders.add(folder)
-            with open(target, "wb") as file:  # noqa: PTH123
-                file.write(data)
+            _write_new_file(target, data)
         except OSError as error:
             raise WriteError(f"{self.output}: could not stage {path}: {error}") from error
         return file_digest, True
@@ -219,6 +218,21 @@ class TreeWriter:
         temporary = folder / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
         temporary.write_bytes(data)
         temporary.replace(folder / MANIFEST)
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_new_file(path: str, data: bytes) -> None:
+    """Write a staged file with plain system calls: ``open()`` would add an fstat,
+    an ioctl and an lseek per file (about 20 µs each file, 20,000 files a build)."""
+    descriptor = os.open(path, _NEW_FILE, 0o666)  # the umask decides, as with open()
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
 
 
 def write_tree(tree: Mapping[PurePosixPath, bytes], output: Path) -> WriteReport:
