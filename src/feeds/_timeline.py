@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 from feeds.models import Article
 
@@ -20,21 +21,26 @@ _TICK = timedelta(seconds=1)
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     """Sort articles newest first (ties by slug) and make their times distinct.
 
-    Times are compared as instants (timestamps): Python compares two datetimes
-    of one zone by their wall clocks, which disagrees around daylight-saving
-    changes, and asks the zone for an offset on every other comparison.
+    Times are compared as instants (timestamps, each computed once): Python
+    compares two datetimes of one zone by their wall clocks, which disagrees
+    around daylight-saving changes, and asks the zone for an offset on every
+    other comparison.
     """
-    by_slug_descending = sorted(articles, key=lambda article: article.slug, reverse=True)
-    oldest_first = sorted(by_slug_descending, key=lambda article: article.published.timestamp())
+    stamped = [(article.published.timestamp(), article) for article in articles]
+    stamped.sort(key=lambda pair: pair[1].slug, reverse=True)
+    stamped.sort(key=itemgetter(0))  # stable: equal times keep the slugs' order
     distinct: list[Article] = []
-    previous: datetime | None = None
-    for article in oldest_first:
-        if previous is not None and article.published.timestamp() <= previous.timestamp():
-            article = article.replaced(published=_second_after(previous))
+    published: dict[str, float] = {}
+    previous = 0.0
+    for stamp, article in stamped:
+        if distinct and stamp <= previous:
+            moment = _second_after(distinct[-1].published)
+            article = article.replaced(published=moment)
+            stamp = moment.timestamp()
         distinct.append(article)
-        previous = article.published
+        published[article.slug] = previous = stamp
     distinct.reverse()
-    return _distinct_updates(distinct)
+    return _distinct_updates(distinct, published)
 
 
 def _second_after(moment: datetime) -> datetime:
@@ -43,14 +49,15 @@ def _second_after(moment: datetime) -> datetime:
     return (moment.astimezone(UTC) + _TICK).astimezone(moment.tzinfo)
 
 
-def _distinct_updates(articles: list[Article]) -> list[Article]:
+def _distinct_updates(articles: list[Article], published: dict[str, float]) -> list[Article]:
     """Give updated articles a last-change time no other article has.
 
     Atom readers (and the W3C validator) expect distinct ``updated`` values;
     an ``updated:`` date often falls on the same midnight as another article's.
-    Articles never updated keep their (already distinct) publication times.
+    Articles never updated keep their (already distinct) publication times,
+    given as timestamps by slug in ``published``.
     """
-    taken = {article.published.timestamp() for article in articles if article.updated is None}
+    taken = {published[article.slug] for article in articles if article.updated is None}
     changed: dict[str, Article] = {}
     updated = [article for article in articles if article.updated is not None]
     for article in sorted(updated, key=lambda a: (a.modified.timestamp(), a.slug)):
