@@ -116,6 +116,17 @@ def test_a_clean_build_starts_beside_the_old_output_not_after_deleting_it(tmp_pa
     assert not (tmp_path / "trash").exists()
 
 
+def test_tools_run_as_installed_without_the_sites_settings(monkeypatch):
+    """FEEDS_* settings would change the site; a bytecode-less run would compile feeds each time."""
+    monkeypatch.setenv("FEEDS_TITLE", "Other")
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    env = bench.child_env()
+    assert "FEEDS_TITLE" not in env
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["LANG"] == "C.UTF-8"
+
+
 def test_quick_means_one_small_printed_run():
     """--quick is N = 1,000, one run, and leaves BENCHMARKS.md alone."""
     args = parse_args(["--quick"])
