@@ -72,3 +72,23 @@ def test_order_across_offsets_and_zones_is_by_instant(site):
         "local",
         "berlin",
     ]
+
+
+def test_reading_unordered_finds_the_same_articles_and_problems(site, tmp_path):
+    """What ``validate`` reads (no timeline) holds what the build reads, in file order."""
+    from feeds.build import read_articles
+
+    for name, text in {
+        "1.txt": "2025-08-23\nb\n\nBody.\n",
+        "2.txt": "2025-08-23\na\n\nBody.\n",
+        "3.txt": "2025-08-24\nbad slug\n\nBody.\n",
+        "_4.txt": "2025-08-25\ndraft\n\nBody.\n",
+    }.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ordered = read_articles(tmp_path, site)
+    unordered = read_articles(tmp_path, site, ordered=False)
+    assert [a.slug for a in ordered.articles] == ["a", "b"]  # a is the first of the day
+    assert [a.slug for a in unordered.articles] == ["b", "a"]  # as the files come
+    assert unordered.articles[0].published == unordered.articles[1].published  # as written
+    assert unordered.problems == ordered.problems != []
+    assert [a.slug for a in unordered.drafts] == [a.slug for a in ordered.drafts] == ["draft"]

@@ -143,14 +143,19 @@ def read_articles(
     cache: BuildCache | None = None,
     jobs: int = 1,
     now: datetime | None = None,
+    *,
+    ordered: bool = True,
 ) -> Reading:
     """Every valid article (without its body), newest first, and every problem.
 
     Unchanged seeds come from the cache. Articles dated after ``now`` are
-    scheduled, not published (no ``now``: none is).
+    scheduled, not published (no ``now``: none is). ``ordered=False`` skips the
+    timeline (about 0.2 s at 10,000 articles), for callers that only count:
+    the articles then come in file order, with their times as written.
     """
     cache = cache or BuildCache(None, "", site.zone)
-    return _settle(_read_all(seed_paths(seeds), site, cache, jobs), site, cache, now)
+    reads = _read_all(seed_paths(seeds), site, cache, jobs)
+    return _settle(reads, site, cache, now, ordered=ordered)
 
 
 # One seed file read: (path, seed hash, the article without its body | its
@@ -208,7 +213,14 @@ def _read_seed(parsing: _Parsing, path: str) -> SeedRead:
     return path, seed, result.without_body() if isinstance(result, Article) else result
 
 
-def _settle(reads: list[SeedRead], site: Site, cache: BuildCache, now: datetime | None) -> Reading:
+def _settle(
+    reads: list[SeedRead],
+    site: Site,
+    cache: BuildCache,
+    now: datetime | None,
+    *,
+    ordered: bool = True,
+) -> Reading:
     cached = cache.articles([(seed, path) for path, seed, result in reads if result is None])
     results: list[Article | list[SeedError]] = []
     for path, seed, result in reads:
@@ -229,7 +241,8 @@ def _settle(reads: list[SeedRead], site: Site, cache: BuildCache, now: datetime 
         else:
             published.append(article)
     hashes = [seed for _, seed, _ in reads]
-    return Reading(newest_first(published), problems, hashes, scheduled, drafts)
+    timeline = newest_first(published) if ordered else published
+    return Reading(timeline, problems, hashes, scheduled, drafts)
 
 
 def build(

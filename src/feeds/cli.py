@@ -167,7 +167,8 @@ def _build(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     site = _site(args)
-    reading = read_articles(args.seeds, site, None, default_jobs(), args.now or clock())
+    now = args.now or clock()
+    reading = read_articles(args.seeds, site, None, default_jobs(), now, ordered=False)
     if reading.problems:
         raise SeedErrors(reading.problems)
     for article in sorted(reading.scheduled, key=lambda article: article.published):
