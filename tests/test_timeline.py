@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from feeds._seeds import parse_seed
 from feeds._timeline import newest_first
+from feeds.build import read_articles
 
 
 def _article(site, slug: str, day: str = "2025-08-23", extra: str = ""):
@@ -76,19 +77,31 @@ def test_order_across_offsets_and_zones_is_by_instant(site):
 
 def test_reading_unordered_finds_the_same_articles_and_problems(site, tmp_path):
     """What ``validate`` reads (no timeline) holds what the build reads, in file order."""
-    from feeds.build import read_articles
-
     for name, text in {
         "1.txt": "2025-08-23\nb\n\nBody.\n",
         "2.txt": "2025-08-23\na\n\nBody.\n",
         "3.txt": "2025-08-24\nbad slug\n\nBody.\n",
         "_4.txt": "2025-08-25\ndraft\n\nBody.\n",
+        "5.txt": "2099-01-01\nlater\n\nBody.\n",
     }.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    ordered = read_articles(tmp_path, site)
-    unordered = read_articles(tmp_path, site, ordered=False)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    ordered = read_articles(tmp_path, site, now=now)
+    unordered = read_articles(tmp_path, site, now=now, ordered=False)
     assert [a.slug for a in ordered.articles] == ["a", "b"]  # a is the first of the day
     assert [a.slug for a in unordered.articles] == ["b", "a"]  # as the files come
     assert unordered.articles[0].published == unordered.articles[1].published  # as written
     assert unordered.problems == ordered.problems != []
     assert [a.slug for a in unordered.drafts] == [a.slug for a in ordered.drafts] == ["draft"]
+    assert [a.slug for a in unordered.scheduled] == [a.slug for a in ordered.scheduled] == ["later"]
+
+
+def test_every_article_comes_back_even_when_two_share_a_slug(site):
+    """The timeline returns each article it is given (the build rejects such pairs earlier)."""
+    first = _article(site, "x", "2025-01-01")
+    second = _article(site, "x", "2025-01-02", "updated: 2025-01-02\n")
+    ordered = newest_first([first, _article(site, "y", "2025-01-02"), second])
+    assert sorted(a.published.date().isoformat() for a in ordered if a.slug == "x") == [
+        "2025-01-01",
+        "2025-01-02",
+    ]

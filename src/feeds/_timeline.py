@@ -9,6 +9,7 @@ an update time that another article already has moves on by a second.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -30,17 +31,19 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     stamped.sort(key=lambda pair: pair[1].slug, reverse=True)
     stamped.sort(key=itemgetter(0))  # stable: equal times keep the slugs' order
     distinct: list[Article] = []
-    published: dict[str, float] = {}
-    previous = 0.0
+    stamps: list[float] = []  # each article's publication timestamp, as in ``distinct``
+    previous = -math.inf
     for stamp, article in stamped:
-        if distinct and stamp <= previous:
+        if stamp <= previous:
             moment = _second_after(distinct[-1].published)
             article = article.replaced(published=moment)
             stamp = moment.timestamp()
         distinct.append(article)
-        published[article.slug] = previous = stamp
+        stamps.append(stamp)
+        previous = stamp
     distinct.reverse()
-    return _distinct_updates(distinct, published)
+    stamps.reverse()
+    return _distinct_updates(distinct, stamps)
 
 
 def _second_after(moment: datetime) -> datetime:
@@ -49,22 +52,26 @@ def _second_after(moment: datetime) -> datetime:
     return (moment.astimezone(UTC) + _TICK).astimezone(moment.tzinfo)
 
 
-def _distinct_updates(articles: list[Article], published: dict[str, float]) -> list[Article]:
+def _distinct_updates(articles: list[Article], stamps: list[float]) -> list[Article]:
     """Give updated articles a last-change time no other article has.
 
     Atom readers (and the W3C validator) expect distinct ``updated`` values;
     an ``updated:`` date often falls on the same midnight as another article's.
     Articles never updated keep their (already distinct) publication times,
-    given as timestamps by slug in ``published``.
+    whose timestamps ``stamps`` gives in the same order.
     """
-    taken = {published[article.slug] for article in articles if article.updated is None}
-    changed: dict[str, Article] = {}
-    updated = [article for article in articles if article.updated is not None]
-    for article in sorted(updated, key=lambda a: (a.modified.timestamp(), a.slug)):
-        moment = article.modified
+    taken = {
+        stamp for stamp, article in zip(stamps, articles, strict=True) if article.updated is None
+    }
+    distinct = list(articles)
+    updated = [index for index, article in enumerate(articles) if article.updated is not None]
+    for index in sorted(
+        updated, key=lambda i: (articles[i].modified.timestamp(), articles[i].slug)
+    ):
+        moment = articles[index].modified
         while moment.timestamp() in taken:
             moment = _second_after(moment)
         taken.add(moment.timestamp())
-        if moment != article.updated:
-            changed[article.slug] = article.replaced(updated=moment)
-    return [changed.get(article.slug, article) for article in articles]
+        if moment != articles[index].updated:
+            distinct[index] = articles[index].replaced(updated=moment)
+    return distinct
