@@ -31,7 +31,9 @@ right after ``rm -rf`` of a 30,000-file tree spends seconds in the kernel: at
 10,000 articles it doubled feeds' system time and Hugo's wall time. A user's
 clean build (a fresh CI checkout, a first build) pays none of that, so the
 benchmark does not either. Running the benchmark twice within a few minutes
-brings the effect back for the second run's first clean builds.
+brings the effect back for the second run's first clean builds. The price is
+disk space until the end: every clean build's output is kept (at 100,000
+articles, about 3.5 GB and 216,000 files for each of feeds' runs).
 """
 
 from __future__ import annotations
@@ -152,9 +154,13 @@ def measure(command: Sequence[str], cwd: Path, output: Path) -> Run:
 
 def move_aside(folder: Path) -> None:
     """Put a folder in the trash, to be deleted when no run is timed (see the docstring)."""
-    if folder.exists():
-        TRASH.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        return
+    TRASH.mkdir(parents=True, exist_ok=True)
+    try:
         folder.rename(TRASH / f"{time.time_ns()}-{folder.name}")
+    except OSError:  # another file system (a linked folder): delete it after all
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def empty_trash() -> None:
@@ -536,7 +542,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     finally:
-        empty_trash()
+        if not args.rewrite:  # --rewrite times nothing: it may run beside a benchmark
+            empty_trash()
 
 
 def _run(args: argparse.Namespace) -> int:

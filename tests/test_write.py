@@ -90,6 +90,25 @@ def test_failure_mid_write_leaves_the_old_tree(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
 
 
+def test_written_files_get_the_mode_the_umask_allows(tmp_path):
+    """Staged files are created as open() would create them: 0o666 less the umask."""
+    previous = os.umask(0o027)
+    try:
+        write_tree({PurePosixPath("a/b.txt"): b"text"}, tmp_path / "public")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "public" / "a" / "b.txt").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_short_write_is_continued(tmp_path, monkeypatch):
+    """os.write may write less than asked (a signal, a pipe-like file system): the rest follows."""
+    write = os.write
+    monkeypatch.setattr(_write.os, "write", lambda fd, data: write(fd, bytes(data[:3])))
+    _write._write_new_file(str(tmp_path / "f"), b"0123456789")
+    monkeypatch.undo()
+    assert (tmp_path / "f").read_bytes() == b"0123456789"
+
+
 def test_unchanged_files_are_not_touched(tmp_path):
     """A rebuild with the same bytes writes nothing: contents, inodes and mtimes stay."""
     output = tmp_path / "public"

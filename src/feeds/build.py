@@ -108,7 +108,8 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class Reading:
-    """What a seeds folder holds: articles to publish (newest first), problems, the rest."""
+    """What a seeds folder holds: articles to publish (newest first, unless read with
+    ``ordered=False``), problems, the rest."""
 
     articles: list[Article]
     problems: list[SeedError]
@@ -146,7 +147,8 @@ def read_articles(
     *,
     ordered: bool = True,
 ) -> Reading:
-    """Every valid article (without its body), newest first, and every problem.
+    """Every valid article (without its body), newest first (unless ``ordered=False``),
+    and every problem.
 
     Unchanged seeds come from the cache. Articles dated after ``now`` are
     scheduled, not published (no ``now``: none is). ``ordered=False`` skips the
