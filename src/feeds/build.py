@@ -32,7 +32,15 @@ from typing import Any
 from feeds._cache import BuildCache, build_scope, cache_path, render_key, seeds_fingerprint
 from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import default_jobs, mapping, ordered_map, workers_for
-from feeds._seeds import read_seed, seed_hash, seed_paths, settle, unreadable, with_body
+from feeds._seeds import (
+    read_file,
+    read_seed,
+    seed_hash,
+    seed_paths,
+    settle,
+    unreadable,
+    with_body,
+)
 from feeds._timeline import newest_first
 from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import ConfigError, SeedError, SeedErrors, WriteError
@@ -171,24 +179,25 @@ class _Parsing:
 
     site: Site
     cached: frozenset[str]
+    stat: bool = False  # take each file's stat signature (before reading it) for the cache
 
 
 def _read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> list[SeedRead]:
     """Read and parse the seeds that changed: an unchanged one is known by its stat
-    signature (not read at all) or its hash (read, not parsed)."""
+    signature (not read at all) or its hash (read, not parsed). Files the cache
+    has no signature of are stat'ed where they are read, in the workers."""
     recorded = cache.seed_stats()
-    stats = {path: stat_signature(path) for path in paths}
     reads: dict[str, SeedRead] = {}
-    for path, stat in stats.items():
-        if stat and (path in recorded) and recorded[path][0] == stat:
+    for path in paths:
+        if path in recorded and (stat := stat_signature(path)) and stat == recorded[path][0]:
             reads[path] = (path, recorded[path][1], None)
-    parsing = _Parsing(site, cache.seeds())
+            cache.remember_stat(path, stat, recorded[path][1])
+    parsing = _Parsing(site, cache.seeds(), stat=cache.enabled)
     unknown = [path for path in paths if path not in reads]
-    for read in ordered_map(_read_seed, parsing, unknown, jobs):
+    for read, stat in ordered_map(_read_seed, parsing, unknown, jobs):
         reads[read[0]] = read
-    for path, seed, _ in reads.values():
-        if stats[path] and seed:
-            cache.remember_stat(path, stats[path], seed)
+        if stat and read[1]:
+            cache.remember_stat(read[0], stat, read[1])
     return [reads[path] for path in paths]
 
 
@@ -203,16 +212,18 @@ def stat_signature(path: str) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
 
 
-def _read_seed(parsing: _Parsing, path: str) -> SeedRead:
+def _read_seed(parsing: _Parsing, path: str) -> tuple[SeedRead, str]:
+    """The seed read, and its stat signature taken before reading (when asked for)."""
+    stat = stat_signature(path) if parsing.stat else ""
     try:
-        data = Path(path).read_bytes()
+        data = read_file(path)
     except OSError as error:
-        return path, "", [unreadable(path, error)]
+        return (path, "", [unreadable(path, error)]), stat
     seed = seed_hash(data)
     if seed in parsing.cached:
-        return path, seed, None
+        return (path, seed, None), stat
     result = read_seed(path, data, parsing.site)
-    return path, seed, result.without_body() if isinstance(result, Article) else result
+    return (path, seed, result.without_body() if isinstance(result, Article) else result), stat
 
 
 def _settle(
@@ -227,7 +238,7 @@ def _settle(
     results: list[Article | list[SeedError]] = []
     for path, seed, result in reads:
         if result is None:
-            result = cached.get(path) or _read_seed(_Parsing(site, frozenset()), path)[2]
+            result = cached.get(path) or _read_seed(_Parsing(site, frozenset()), path)[0][2]
         elif isinstance(result, Article):
             cache.remember_article(seed, result)
         results.append(result or [])

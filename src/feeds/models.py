@@ -335,7 +335,7 @@ def _plain_message(problem: Mapping[str, Any]) -> str:
 
 def count_words(paragraphs: tuple[str, ...]) -> int:
     """How many words a body has."""
-    return sum(len(paragraph.split()) for paragraph in paragraphs)
+    return len(" ".join(paragraphs).split())
 
 
 class Article(Frozen):
