@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from feeds.build import read_articles, render_site
+from feeds.build import render_site
 from feeds.models import Article, Site, load_site
+from feeds.reading import read_articles
 from feeds.render import Tree
 
 DATA = Path(__file__).parent / "data"

@@ -15,11 +15,12 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from benchmarks.corpus import write_corpus
-from feeds.build import build, read_articles
+from feeds.build import build
 from feeds.cli import main
 from feeds.deploy import deploy, upload_tier
 from feeds.errors import ConfigError, DeployError
 from feeds.models import HeaderRule, Site
+from feeds.reading import read_articles
 from tests.conftest import SITE_CONFIG, make_site
 from tests.deploy_support import (
     FAKE_KEY_ID,

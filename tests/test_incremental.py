@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import sqlite3
@@ -13,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import write_corpus
-from feeds import _cache, _parallel
+from feeds import _cache, _parallel, reading
+from feeds import build as build_module
 from feeds._cache import cache_path
-from feeds.build import build, read_articles
+from feeds.build import build
 from feeds.errors import SeedErrors
+from feeds.reading import read_articles
 from tests.conftest import make_site, snapshot, test_site
-
-build_module = importlib.import_module("feeds.build")  # the module, not feeds.build()
 
 
 def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
@@ -89,7 +88,7 @@ def test_cached_build_equals_clean_build(seeds, tmp_path, change, trust_new_stat
     ``trust_new_stats`` it is trusted at once, so the shortcut is what is tested.
     """
     if trust_new_stats:
-        monkeypatch.setattr(build_module, "_SETTLED_NS", 0)
+        monkeypatch.setattr(reading, "_SETTLED_NS", 0)
     output = tmp_path / "public"
     build(seeds, output, test_site())
     change(seeds)
@@ -284,8 +283,8 @@ def test_seed_changed_behind_a_trusted_stat_is_an_error_once(seeds, tmp_path, mo
     was, as a file git's index wrongly trusts does; ``--no-cache`` reads all.)"""
     output = tmp_path / "public"
     build(seeds, output, test_site())
-    real_signature = build_module.stat_signature
-    monkeypatch.setattr(build_module, "stat_signature", lambda path: "always the same")
+    real_signature = reading.stat_signature
+    monkeypatch.setattr(reading, "stat_signature", lambda path: "always the same")
     build(seeds, output, test_site())  # records the lying signatures
     edited = Path(read_articles(seeds, test_site()).articles[0].source)  # in the feeds
     edited.write_text(edited.read_text() + "\nA paragraph the signature hides.\n")
@@ -294,7 +293,7 @@ def test_seed_changed_behind_a_trusted_stat_is_an_error_once(seeds, tmp_path, mo
     with pytest.raises(SeedErrors) as raised:
         build(seeds, output, test_site(), jobs=2)
     assert [Path(error.path).name for error in raised.value.errors] == [edited.name]
-    monkeypatch.setattr(build_module, "stat_signature", real_signature)
+    monkeypatch.setattr(reading, "stat_signature", real_signature)
     build(seeds, output, test_site())
     assert snapshot(output) == _clean_build(seeds, tmp_path)
 
@@ -317,7 +316,7 @@ def test_a_build_with_nothing_to_do_learns_the_stat_signatures(seeds, tmp_path, 
     """Seeds too new to trust are read again; once settled, even a no-op records them."""
     output = tmp_path / "public"
     build(seeds, output, test_site())  # the seeds were just written: nothing trusted yet
-    monkeypatch.setattr(build_module, "_SETTLED_NS", 0)
+    monkeypatch.setattr(reading, "_SETTLED_NS", 0)
     build(seeds, output, test_site())  # nothing to do, but every signature is learnt
     with closing(sqlite3.connect(cache_path(output))) as db:
         assert db.execute("SELECT count(*) FROM seeds").fetchone() == (60,)
@@ -326,16 +325,16 @@ def test_a_build_with_nothing_to_do_learns_the_stat_signatures(seeds, tmp_path, 
 def test_a_parallel_build_learns_the_stat_signatures_in_its_workers(seeds, tmp_path, monkeypatch):
     """Workers stat the files they read: after a clean build in worker processes the
     next build reads no seed at all."""
-    monkeypatch.setattr(build_module, "_SETTLED_NS", 0)
+    monkeypatch.setattr(reading, "_SETTLED_NS", 0)
     monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
     output = tmp_path / "public"
     build(seeds, output, test_site(), jobs=2)
     with closing(sqlite3.connect(cache_path(output))) as db:
         assert db.execute("SELECT count(*) FROM seeds").fetchone() == (60,)
     read: list[str] = []
-    real_read_file = build_module.read_file
+    real_read_file = reading.read_file
     monkeypatch.setattr(
-        build_module, "read_file", lambda path: read.append(path) or real_read_file(path)
+        reading, "read_file", lambda path: read.append(path) or real_read_file(path)
     )
     (seeds / "new.txt").write_text("2001-01-01\nan-old-article\n\nText.\n")
     build(seeds, output, test_site())
@@ -344,7 +343,7 @@ def test_a_parallel_build_learns_the_stat_signatures_in_its_workers(seeds, tmp_p
 
 def test_the_cache_forgets_what_a_build_no_longer_uses(seeds, tmp_path, monkeypatch):
     """A deleted seed leaves no article, stat signature or rendered unit behind in the cache."""
-    monkeypatch.setattr(build_module, "_SETTLED_NS", 0)
+    monkeypatch.setattr(reading, "_SETTLED_NS", 0)
     output = tmp_path / "public"
     build(seeds, output, test_site())
     gone = sorted(seeds.glob("*.txt"))[3]

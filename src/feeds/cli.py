@@ -19,9 +19,9 @@ from slugify import slugify
 from feeds._dates import MONTH_NAMES
 from feeds._parallel import default_jobs
 from feeds._write import remove_tree
-from feeds.build import build, clock, read_articles
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
 from feeds.models import SLUG_MAX_LENGTH, Site, load_site
+from feeds.reading import clock, read_articles
 
 if TYPE_CHECKING:
     from feeds.deploy import DeployReport
@@ -151,6 +151,8 @@ def _site(args: argparse.Namespace) -> Site:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from feeds.build import build  # the renderers: only building pays for importing them
+
     report = build(
         args.seeds,
         args.output,

@@ -1,0 +1,175 @@
+"""Reading a seeds folder: every article (through the build cache), its problems,
+and the order of publication.
+
+    stat      a seed whose stat signature the cache knows unchanged is not read
+    read      the others are read and hashed, in worker processes when many (each
+              worker stats the files it reads, before reading them)
+    parse     a seed of a hash the cache holds an article for is not parsed again
+    settle    checks across files (one slug, one tag URL, one alias each), drafts
+              and scheduled articles set apart, the timeline made (newest first)
+
+Articles are kept without their bodies (``_seeds.with_body`` reads one back).
+``feeds validate`` needs nothing else: this module imports no renderer.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feeds._cache import BuildCache
+from feeds._parallel import ordered_map
+from feeds._seeds import read_file, read_seed, seed_hash, seed_paths, settle, unreadable
+from feeds._timeline import newest_first
+from feeds.errors import ConfigError, SeedError
+from feeds.models import Article, Site
+
+_SETTLED_NS = 2_000_000_000  # a file unchanged for 2 s: its stat signature can be trusted
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a seeds folder holds: articles to publish (newest first, unless read with
+    ``ordered=False``), problems, the rest."""
+
+    articles: list[Article]
+    problems: list[SeedError]
+    seed_hashes: list[str]
+    scheduled: list[Article] = field(default_factory=list)
+    drafts: list[Article] = field(default_factory=list)
+
+    def next_due(self) -> datetime | None:
+        """When the next scheduled article goes live."""
+        return min((article.published for article in self.scheduled), default=None)
+
+
+def is_draft(article: Article) -> bool:
+    """Drafts are files whose name starts with '_': validated, never published."""
+    return os.path.basename(article.source).startswith("_")  # noqa: PTH119  (hot: no Path)
+
+
+def clock() -> datetime:
+    """'Now' for publishing: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError):
+            raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time") from None
+    return datetime.now(UTC)
+
+
+def read_articles(
+    seeds: Path,
+    site: Site,
+    cache: BuildCache | None = None,
+    jobs: int = 1,
+    now: datetime | None = None,
+    *,
+    ordered: bool = True,
+) -> Reading:
+    """Every valid article (without its body), newest first (unless ``ordered=False``),
+    and every problem.
+
+    Unchanged seeds come from the cache. Articles dated after ``now`` are
+    scheduled, not published (no ``now``: none is). ``ordered=False`` skips the
+    timeline (about 0.2 s at 10,000 articles), for callers that only count:
+    the articles then come in file order, with their times as written.
+    """
+    cache = cache or BuildCache(None, "", site.zone)
+    reads = read_all(seed_paths(seeds), site, cache, jobs)
+    return settle_reads(reads, site, cache, now, ordered=ordered)
+
+
+# One seed file read: (path, seed hash, the article without its body | its
+# problems | None when the cache holds the article of that hash).
+SeedRead = tuple[str, str, Article | list[SeedError] | None]
+
+
+@dataclass(frozen=True)
+class _Parsing:
+    """What reading a seed needs: worker processes are forked with it."""
+
+    site: Site
+    cached: frozenset[str]
+    stat: bool = False  # take each file's stat signature (before reading it) for the cache
+
+
+def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> list[SeedRead]:
+    """Read and parse the seeds that changed: an unchanged one is known by its stat
+    signature (not read at all) or its hash (read, not parsed). Files the cache
+    has no signature of are stat'ed where they are read, in the workers."""
+    recorded = cache.seed_stats()
+    reads: dict[str, SeedRead] = {}
+    for path in paths:
+        if path in recorded and (stat := stat_signature(path)) and stat == recorded[path][0]:
+            reads[path] = (path, recorded[path][1], None)
+            cache.remember_stat(path, stat, recorded[path][1])
+    parsing = _Parsing(site, cache.seeds(), stat=cache.enabled)
+    unknown = [path for path in paths if path not in reads]
+    for read, stat in ordered_map(_read_seed, parsing, unknown, jobs):
+        reads[read[0]] = read
+        if stat and read[1]:
+            cache.remember_stat(read[0], stat, read[1])
+    return [reads[path] for path in paths]
+
+
+def stat_signature(path: str) -> str:
+    """Size, times, inode and device of a file: "" if not to be trusted yet (changed just now)."""
+    try:
+        stat = os.stat(path)  # noqa: PTH116  (hot: no Path)
+    except OSError:
+        return ""
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) > time.time_ns() - _SETTLED_NS:
+        return ""
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
+
+
+def _read_seed(parsing: _Parsing, path: str) -> tuple[SeedRead, str]:
+    """The seed read, and its stat signature taken before reading (when asked for)."""
+    stat = stat_signature(path) if parsing.stat else ""
+    try:
+        data = read_file(path)
+    except OSError as error:
+        return (path, "", [unreadable(path, error)]), stat
+    seed = seed_hash(data)
+    if seed in parsing.cached:
+        return (path, seed, None), stat
+    result = read_seed(path, data, parsing.site)
+    return (path, seed, result.without_body() if isinstance(result, Article) else result), stat
+
+
+def settle_reads(
+    reads: list[SeedRead],
+    site: Site,
+    cache: BuildCache,
+    now: datetime | None,
+    *,
+    ordered: bool = True,
+) -> Reading:
+    cached = cache.articles([(seed, path) for path, seed, result in reads if result is None])
+    results: list[Article | list[SeedError]] = []
+    for path, seed, result in reads:
+        if result is None:
+            result = cached.get(path) or _read_seed(_Parsing(site, frozenset()), path)[0][2]
+        elif isinstance(result, Article):
+            cache.remember_article(seed, result)
+        results.append(result or [])
+    articles, problems = settle(results)
+    drafts: list[Article] = []
+    scheduled: list[Article] = []
+    published: list[Article] = []
+    for article in articles:
+        if is_draft(article):
+            drafts.append(article)
+        elif now is not None and article.published > now:
+            scheduled.append(article)
+        else:
+            published.append(article)
+    hashes = [seed for _, seed, _ in reads]
+    timeline = newest_first(published) if ordered else published
+    return Reading(timeline, problems, hashes, scheduled, drafts)
