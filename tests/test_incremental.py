@@ -341,6 +341,28 @@ def test_a_parallel_build_learns_the_stat_signatures_in_its_workers(seeds, tmp_p
     assert [Path(path).name for path in read] == ["new.txt"]
 
 
+def test_a_seed_edited_while_it_is_read_is_read_again_next_time(seeds, tmp_path, monkeypatch):
+    """The stat signature recorded with a seed's hash is taken before the bytes are
+    read: a file edited right after being read never looks unchanged to the next build."""
+    monkeypatch.setattr(reading, "_SETTLED_NS", 0)
+    site = test_site()
+    edited = str(sorted(seeds.glob("*.txt"))[10])
+    real_read_file = reading.read_file
+
+    def read_then_edit(path: str) -> bytes:
+        data = real_read_file(path)
+        if path == edited:
+            Path(path).write_bytes(data + b"\nA paragraph written as the build read.\n")
+        return data
+
+    monkeypatch.setattr(reading, "read_file", read_then_edit)
+    cache = _cache.BuildCache(tmp_path / "cache.sqlite", "scope", site.zone)
+    reading.read_all([edited], site, cache, jobs=1)
+    cache.save_seed_stats()
+    recorded = _cache.BuildCache(tmp_path / "cache.sqlite", "scope", site.zone).seed_stats()
+    assert recorded[edited][0] != reading.stat_signature(edited)
+
+
 def test_the_cache_forgets_what_a_build_no_longer_uses(seeds, tmp_path, monkeypatch):
     """A deleted seed leaves no article, stat signature or rendered unit behind in the cache."""
     monkeypatch.setattr(reading, "_SETTLED_NS", 0)

@@ -124,6 +124,9 @@ def test_metadata_overrides_and_adds(site):
         (b"2025-08-23\nslug\n\nUnit\x1fseparator.\n", 4, "U+001F"),
         ("2025-08-23\nslug\n\nNon\uffffcharacter.\n".encode(), 4, "U+FFFF"),
         ("2025-08-23\nslug\n\nNext\x85line.\n".encode(), 4, "U+0085"),
+        (b"\xef\xbb\xbf2025-08-23\nslug\n\nBell \x07 here.\n", 4, "U+0007 at column 6"),  # BOM
+        (b"2025-08-23\rslug\r\rBell \x07 here.\r", 4, "U+0007 at column 6"),  # old Mac lines
+        (b"2025-08-23\r\nslug\r\n\r\nA\xff\x07.\r\n", 4, "U+0007 at column 3"),  # after bad byte
         (b"1899-12-31\nslug\n\nBody.\n", 1, "year 1899 is out of range"),
         (b"2101-01-01\nslug\n\nBody.\n", 1, "year 2101 is out of range"),
         (b"2025-08-23\nslug\nupdated: soon\n\nBody.\n", 3, "unreadable date 'soon'"),
@@ -271,6 +274,15 @@ def test_control_characters_are_found_in_any_bytes(data):
     """The byte-level check finds a refused character exactly when the decoded text has one."""
     text = data.decode("utf-8", errors="replace")
     assert _has_control_characters(data) == (NOT_TEXT.search(text) is not None)
+
+
+def test_control_characters_are_found_as_the_text_pattern_finds_them():
+    """Every character of the Basic Multilingual Plane: the bytes check and NOT_TEXT agree
+    (a character added to one of them only fails here)."""
+    for code in (*range(0xD800), *range(0xE000, 0x10000)):
+        character = chr(code)
+        found = _has_control_characters(character.encode())
+        assert found == (NOT_TEXT.match(character) is not None), f"U+{code:04X}"
 
 
 @settings(max_examples=500)

@@ -47,6 +47,7 @@ from feeds.errors import ConfigError
 SLUG_MAX_LENGTH = 120
 # Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can), and the C1
 # controls, which it can but which are never text (most often a wrong encoding).
+# _seeds._has_control_characters finds the same characters in UTF-8 bytes: change both.
 NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # Zone files that mean different things on different machines.
 _MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})

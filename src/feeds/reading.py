@@ -2,8 +2,9 @@
 and the order of publication.
 
     stat      a seed whose stat signature the cache knows unchanged is not read
-    read      the others are read and hashed, in worker processes when many (each
-              worker stats the files it reads, before reading them)
+    read      the others are read and hashed, in worker processes when many;
+              with a cache, each is stat'ed just before it is read, where it is
+              read (the signature recorded is never newer than the bytes)
     parse     a seed of a hash the cache holds an article for is not parsed again
     settle    checks across files (one slug, one tag URL, one alias each), drafts
               and scheduled articles set apart, the timeline made (newest first)
@@ -101,8 +102,8 @@ class _Parsing:
 
 def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> list[SeedRead]:
     """Read and parse the seeds that changed: an unchanged one is known by its stat
-    signature (not read at all) or its hash (read, not parsed). Files the cache
-    has no signature of are stat'ed where they are read, in the workers."""
+    signature (not read at all) or its hash (read, not parsed). The others are
+    stat'ed (with a cache) just before they are read, in the workers if any."""
     recorded = cache.seed_stats()
     reads: dict[str, SeedRead] = {}
     for path in paths:
@@ -143,6 +144,12 @@ def _read_seed(parsing: _Parsing, path: str) -> tuple[SeedRead, str]:
     return (path, seed, result.without_body() if isinstance(result, Article) else result), stat
 
 
+def _parse_again(site: Site, path: str) -> Article | list[SeedError] | None:
+    """A seed parsed whatever the cache holds (problems are never cached)."""
+    (_, _, result), _ = _read_seed(_Parsing(site, frozenset()), path)
+    return result
+
+
 def settle_reads(
     reads: list[SeedRead],
     site: Site,
@@ -154,8 +161,8 @@ def settle_reads(
     cached = cache.articles([(seed, path) for path, seed, result in reads if result is None])
     results: list[Article | list[SeedError]] = []
     for path, seed, result in reads:
-        if result is None:
-            result = cached.get(path) or _read_seed(_Parsing(site, frozenset()), path)[0][2]
+        if result is None:  # known by its hash or stat: cached, unless it had problems
+            result = cached.get(path) or _parse_again(site, path)
         elif isinstance(result, Article):
             cache.remember_article(seed, result)
         results.append(result or [])
