@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feeds import _write
 from feeds._write import (
@@ -55,6 +58,39 @@ def test_cached_paths_are_checked_as_text(path):
 def test_dots_inside_names_are_fine(path):
     """Only whole parts that are "." or ".." climb; dots inside a name do not."""
     check_relative(path)
+
+
+@pytest.mark.parametrize("path", ["../victim.txt", "{victim}", "a/../../victim.txt"])
+def test_a_manifest_naming_files_outside_is_refused(tmp_path, path):
+    """A build deletes the files its manifest lists that it no longer writes: a manifest
+    naming a file outside the output (tampered with) stops the build instead."""
+    output = tmp_path / "public"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    write_tree({PurePosixPath("a.txt"): b"1"}, output)
+    manifest = orjson.loads((output / MANIFEST).read_bytes())
+    manifest["files"][path.format(victim=victim)] = "0" * 64
+    (output / MANIFEST).write_bytes(orjson.dumps(manifest))
+    with pytest.raises(WriteError, match="outside"):
+        write_tree({PurePosixPath("a.txt"): b"2"}, output)
+    assert victim.read_text() == "precious"
+    assert (output / "a.txt").read_bytes() == b"1"
+
+
+_PATH_PARTS = st.sampled_from(["", ".", "..", "a", "..a", "a.", "\n", "a\nb", "\n..", "é"])
+
+
+@given(st.lists(st.lists(_PATH_PARTS, min_size=1, max_size=4).map("/".join), max_size=6))
+def test_manifest_paths_are_checked_as_one_text(paths):
+    """The one search over a manifest's joined paths refuses exactly what
+    ``check_relative`` refuses, newlines in names included."""
+    refused = []
+    for path in paths:
+        try:
+            check_relative(path)
+        except WriteError:
+            refused.append(path)
+    assert _write._leaving(paths) == (refused[0] if refused else None)
 
 
 def test_refuses_to_replace_a_folder_feeds_did_not_build(tmp_path):

@@ -38,7 +38,7 @@ import re
 import secrets
 import shutil
 import signal
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -66,6 +66,8 @@ def digest(data: bytes) -> str:
 # A part that is empty, "." or "..": at the start (so also a leading "/"), between
 # two slashes or at the end.
 _NOT_RELATIVE = re.compile(r"(?:^|/)\.{0,2}(?:/|\Z)")
+# The same for many paths, one a line: a manifest's are checked in one search.
+_NOT_RELATIVE_LINE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)", re.MULTILINE)
 
 
 def check_relative(path: PurePosixPath | str) -> None:
@@ -73,6 +75,18 @@ def check_relative(path: PurePosixPath | str) -> None:
     text = str(path)
     if _NOT_RELATIVE.search(text):
         raise WriteError(f"refusing to write {text!r}: it would leave the output folder")
+
+
+def _leaving(paths: Collection[str]) -> str | None:
+    """A path that could leave the output folder, if any.
+
+    One search of all the paths joined by newlines finds every path that
+    ``check_relative`` refuses (a path starts and ends a line), and perhaps a
+    path holding a newline that it accepts: only then is each path checked.
+    """
+    if not _NOT_RELATIVE_LINE.search("\n".join(paths)):
+        return None
+    return next((path for path in paths if _NOT_RELATIVE.search(path)), None)
 
 
 @dataclass(frozen=True)
@@ -168,8 +182,10 @@ class TreeWriter:
     def keep(self, files: Mapping[str, str]) -> bool:
         """Add files (path → hash) if the output holds every one of them unchanged
         (then they need not be rendered): whether it does."""
-        for path in files:
-            check_relative(path)  # before looking at the file: the paths come from the cache
+        if self.previous is None:  # the paths come from the cache: check them before reading
+            for path in files:
+                check_relative(path)
+        # Otherwise only a path of the manifest, checked when read, can be unchanged.
         if not all(self.unchanged(path, file_digest) for path, file_digest in files.items()):
             return False
         for path, file_digest in files.items():
@@ -277,13 +293,22 @@ def previous_build(output: Path) -> Manifest | None:
 
 
 def _read_manifest(output: Path) -> Manifest | None:
+    """The output's manifest; None if unreadable. A manifest naming a file outside
+    the output is refused: a build deletes the files its manifest lists."""
     try:
         data = orjson.loads((output / MANIFEST).read_bytes())
         manifest = Manifest(data["files"], data["articles"], data["complete"])
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         return None
     valid = isinstance(manifest.files, dict) and isinstance(manifest.articles, int)
-    return manifest if valid and isinstance(manifest.complete, bool) else None
+    if not (valid and isinstance(manifest.complete, bool)):
+        return None
+    if (path := _leaving(manifest.files)) is not None:
+        raise WriteError(
+            f"{output / MANIFEST} lists {path!r}, which is outside {output}: feeds did not "
+            f"write that manifest; empty {output} and build again"
+        )
+    return manifest
 
 
 def _replace_empty(staging: Path, output: Path) -> None:
