@@ -162,9 +162,8 @@ class BuildCache:
         # Every row: a build's save forgets the articles not in use, so nearly all are wanted.
         for seed, row in self._db.execute("SELECT seed_hash, article FROM articles"):
             if seed in paths:  # one row at a time: memory stays flat
-                fields = orjson.loads(row)
-                for path in paths[seed]:
-                    found[path] = _from_row(fields, path, seed, self._zone)
+                for path in paths[seed]:  # each its own fields: one article's are its own
+                    found[path] = _from_row(orjson.loads(row), path, seed, self._zone)
         return found
 
     def seed_stats(self) -> dict[str, tuple[str, str]]:
@@ -212,10 +211,10 @@ class BuildCache:
             self._stored_seeds = frozenset(seed for (seed,) in rows)
         return self._stored_seeds
 
-    def rendered(self, unit: str) -> tuple[str, dict[str, str]] | None:
-        """The render key and file hashes recorded for a unit's outputs."""
+    def rendered(self, unit: str, key: str) -> dict[str, str] | None:
+        """The file hashes recorded for a unit's outputs, if rendered with this key."""
         row = self._stored_renders().get(unit)
-        return (row[0], orjson.loads(row[1])) if row else None
+        return orjson.loads(row[1]) if row and row[0] == key else None
 
     def _stored_renders(self) -> dict[str, tuple[str, bytes]]:
         if self._db is None:
@@ -346,14 +345,20 @@ def _tz(moment: datetime | None) -> object:
     return moment.tzinfo if moment else None
 
 
-def _from_row(row: dict[str, Any], source: str, seed: str, zone: ZoneInfo) -> Article:
-    """Rebuild a cached article without validating it again (it was valid when stored)."""
-    fields = dict(row)
+def _from_row(fields: dict[str, Any], source: str, seed: str, zone: ZoneInfo) -> Article:
+    """Rebuild a cached article without validating it again (it was valid when stored).
+
+    ``fields`` (a row just decoded) becomes the article's own: a build makes
+    tens of thousands of these, so it is not copied.
+    """
+    zoned = fields.pop("zoned")
     for name in _DATES:
-        if row[name] is not None:
-            moment = datetime.fromisoformat(row[name])
-            fields[name] = moment.astimezone(zone) if name in row["zoned"] else moment
-    for name in ("tags", "aliases"):  # JSON arrays back to the model's tuples
-        fields[name] = tuple(row[name])
-    del fields["zoned"]
-    return Article.trusted({**fields, "paragraphs": (), "source": source, "seed": seed})
+        if fields[name] is not None:
+            moment = datetime.fromisoformat(fields[name])
+            fields[name] = moment.astimezone(zone) if name in zoned else moment
+    fields["tags"] = tuple(fields["tags"])  # JSON arrays back to the model's tuples
+    fields["aliases"] = tuple(fields["aliases"])
+    fields["paragraphs"] = ()
+    fields["source"] = source
+    fields["seed"] = seed
+    return Article.trusted(fields)

@@ -330,5 +330,5 @@ def _write_headers_file(site: Site, writer: TreeWriter, cache: BuildCache) -> No
 def _kept(unit: Unit, writer: TreeWriter, cache: BuildCache) -> bool:
     """Whether a unit's recorded outputs are still right: if so, keep them."""
     name, key, _ = unit
-    recorded = cache.rendered(name)
-    return recorded is not None and recorded[0] == key and writer.keep(recorded[1])
+    recorded = cache.rendered(name, key)
+    return recorded is not None and writer.keep(recorded)

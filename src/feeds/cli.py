@@ -7,6 +7,7 @@ configuration error. Problems go to stderr, the summary to stdout.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -27,8 +28,15 @@ if TYPE_CHECKING:
     from feeds.deploy import DeployReport
 
 
+_GC_THRESHOLD = 50_000  # new objects between two collections (Python's default: 700)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``feeds`` command; return its exit code."""
+    # A build holds tens of thousands of long-lived objects (articles, keys) and
+    # makes few reference cycles; by default the collector runs every 700 new
+    # objects and walks them over and over (10% of an incremental build).
+    gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
     args = _parser().parse_args(argv)
     try:
         return int(args.command(args))

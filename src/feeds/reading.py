@@ -37,7 +37,7 @@ class Reading:
     """What a seeds folder holds: articles to publish (newest first, unless read with
     ``ordered=False``), problems, the rest."""
 
-    articles: list[Article]
+    articles: tuple[Article, ...]
     problems: list[SeedError]
     seed_hashes: list[str]
     scheduled: list[Article] = field(default_factory=list)
@@ -179,4 +179,4 @@ def settle_reads(
             published.append(article)
     hashes = [seed for _, seed, _ in reads]
     timeline = newest_first(published) if ordered else published
-    return Reading(timeline, problems, hashes, scheduled, drafts)
+    return Reading(tuple(timeline), problems, hashes, scheduled, drafts)

@@ -106,13 +106,28 @@ def feed_id(site: Site, articles: Sequence[Article]) -> str:
     return f"tag:{site.id_authority},{oldest}:feed"
 
 
-def articles_by_tag(articles: Sequence[Article]) -> dict[str, list[Article]]:
+# The last tuple of articles grouped, and its groups: a build asks for its
+# timeline's groups from seven places. A tuple of frozen articles cannot change,
+# and the reference held means no other tuple can take its id.
+_last_grouped: tuple[tuple[Article, ...], dict[str, tuple[Article, ...]]] | None = None
+
+
+def articles_by_tag(articles: Sequence[Article]) -> Mapping[str, Sequence[Article]]:
     """Each tag's articles, newest first; tags in order of their slugs."""
+    global _last_grouped  # a memo of one entry
+    if _last_grouped is not None and _last_grouped[0] is articles:
+        return _last_grouped[1]
     tagged: dict[str, list[Article]] = {}
     for article in articles:
         for tag in article.tags:
             tagged.setdefault(tag, []).append(article)
-    return dict(sorted(tagged.items(), key=lambda item: tag_slug(item[0])))
+    grouped = {
+        tag: tuple(members)
+        for tag, members in sorted(tagged.items(), key=lambda item: tag_slug(item[0]))
+    }
+    if isinstance(articles, tuple):
+        _last_grouped = (articles, grouped)
+    return grouped
 
 
 def archive_count(articles: int, size: int) -> int:
