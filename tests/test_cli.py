@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -103,6 +104,16 @@ def test_usage_error_exits_2(project, capsys):
     with pytest.raises(SystemExit) as raised:
         main(["build", "--frobnicate"])
     assert raised.value.code == 2
+
+
+def test_collector_settings_are_restored(project, capsys):
+    """The command collects garbage less often while it runs (a build's long-lived
+    articles), and leaves a caller in the same process its own settings."""
+    before = gc.get_threshold()
+    assert run("build") == 0
+    with pytest.raises(SystemExit):
+        main(["build", "--frobnicate"])
+    assert gc.get_threshold() == before
 
 
 def test_missing_seeds_folder(project, capsys):

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from feeds._seeds import load_seeds
+from feeds.render.channels import articles_by_tag
 from tests.feedcheck import parse_xml_feed
 
 
@@ -125,3 +126,18 @@ def test_alias_equal_to_own_slug_and_overlong_tag_are_errors(tmp_path, site):
         (3, "alias 'self' is the article's own slug"),
         (4, f"tag {long_tag[:40]!r}... is too long for a URL"),
     ]
+
+
+def test_tag_groups_are_those_of_the_articles_given(articles):
+    """The groups of one timeline are remembered: asking with another gives its own,
+    and the groups given out cannot be changed by a caller."""
+    timeline = tuple(articles)
+    tagged = [article for article in timeline if article.tags]
+    assert tagged, "the sample seeds have tags"
+    groups = articles_by_tag(timeline)
+    assert articles_by_tag(timeline) is groups
+    others = tuple(article.replaced(tags=("other",)) for article in tagged)
+    assert dict(articles_by_tag(others)) == {"other": others}
+    assert dict(articles_by_tag(list(timeline))) == dict(groups)
+    with pytest.raises(TypeError):
+        groups["other"] = others  # type: ignore[index]

@@ -99,6 +99,42 @@ def test_paths_are_checked_part_by_part(paths):
     assert _write._leaving(paths) == (refused[0] if refused else None)
 
 
+def test_only_files_of_the_manifest_are_kept(tmp_path):
+    """A unit's cached files are kept only if the manifest lists each with its hash: a
+    cache naming a file outside the output, or one a user put there, keeps nothing."""
+    output = tmp_path / "public"
+    write_tree({PurePosixPath("a.txt"): b"1"}, output)
+    (output / "CNAME").write_text("news.example.com")
+    with TreeWriter(output) as writer:
+        assert not writer.keep({"../victim.txt": None})  # type: ignore[dict-item]
+        assert not writer.keep({"CNAME": None})  # type: ignore[dict-item]
+        assert not writer.keep({"a.txt": _write.digest(b"2")})
+        assert writer.keep({"a.txt": _write.digest(b"1")})
+        writer.commit()
+    assert (output / "CNAME").read_text() == "news.example.com"
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_links_out_of_the_output_are_not_followed(tmp_path, kept):
+    """A folder inside the output that is a link to elsewhere: the build neither
+    deletes nor writes through it, and leaves the output as it was."""
+    output = tmp_path / "public"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write_tree({PurePosixPath("link/victim.txt"): b"1", PurePosixPath("a.txt"): b"1"}, output)
+    (output / "link" / "victim.txt").unlink()
+    (output / "link").rmdir()
+    (output / "link").symlink_to(elsewhere)
+    (elsewhere / "victim.txt").write_text("precious")
+    tree = {PurePosixPath("a.txt"): b"2"}
+    if kept:  # written through the link instead of deleted
+        tree[PurePosixPath("link/victim.txt")] = b"2"
+    with pytest.raises(WriteError, match="a link there leads out"):
+        write_tree(tree, output)
+    assert (elsewhere / "victim.txt").read_text() == "precious"
+    assert (output / "a.txt").read_bytes() == b"1"
+
+
 def test_refuses_to_replace_a_folder_feeds_did_not_build(tmp_path):
     """A non-empty output without a feeds manifest is someone's folder: left alone."""
     output = tmp_path / "Documents"

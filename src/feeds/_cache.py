@@ -214,7 +214,10 @@ class BuildCache:
     def rendered(self, unit: str, key: str) -> dict[str, str] | None:
         """The file hashes recorded for a unit's outputs, if rendered with this key."""
         row = self._stored_renders().get(unit)
-        return orjson.loads(row[1]) if row and row[0] == key else None
+        if row is None or row[0] != key:
+            return None
+        files = orjson.loads(row[1])
+        return files if isinstance(files, dict) else None
 
     def _stored_renders(self) -> dict[str, tuple[str, bytes]]:
         if self._db is None:

@@ -141,7 +141,7 @@ class TreeWriter:
                 return digest((self.output / path).read_bytes()) == file_digest
             except OSError:
                 return False
-        return self.previous.get(path) == file_digest
+        return path in self.previous and self.previous[path] == file_digest
 
     def add(self, path: PurePosixPath, data: bytes) -> None:
         """Add a file of the new tree; it is staged only if it differs from the output's."""
@@ -197,6 +197,8 @@ class TreeWriter:
         """Put the new tree in place; raise WriteError (output untouched) if that fails."""
         self.articles = articles
         stale = sorted(self.owned - set(self.files), key=publish_rank, reverse=True)
+        if not self.fresh:
+            self._check_folders([*self.staged, *stale])
         try:
             if self.fresh:
                 self._write_manifest(self.staging, complete=True)
@@ -210,6 +212,17 @@ class TreeWriter:
         except OSError as error:
             raise WriteError(f"{self.output}: could not write the output: {error}") from error
         return WriteReport(len(self.files), len(self.staged), len(stale))
+
+    def _check_folders(self, paths: list[str]) -> None:
+        """Refuse to write or delete through a link inside the output that leads out
+        of it (a file that is a link is replaced or deleted itself, never followed)."""
+        real = os.path.realpath(self.output)
+        for folder in {os.path.dirname(path) for path in paths} - {""}:  # noqa: PTH120
+            if not os.path.realpath(os.path.join(real, folder)).startswith(real + os.sep):  # noqa: PTH118
+                raise WriteError(
+                    f"refusing to write in {self.output / folder}: a link there leads out of "
+                    f"{self.output}; remove the link"
+                )
 
     def _move_staged(self) -> None:
         made: set[Path] = set()

@@ -36,8 +36,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A build holds tens of thousands of long-lived objects (articles, keys) and
     # makes few reference cycles; by default the collector runs every 700 new
     # objects and walks them over and over (10% of an incremental build).
-    gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
-    args = _parser().parse_args(argv)
+    threshold = gc.get_threshold()
+    gc.set_threshold(_GC_THRESHOLD, *threshold[1:])
+    try:
+        return _run(_parser().parse_args(argv))
+    finally:
+        gc.set_threshold(*threshold)  # as it was, for a caller in the same process
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.command(args))
     except SeedErrors as errors:

@@ -20,6 +20,7 @@ articles did not change is not rendered again. Tags get the newest
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from feeds._seeds import with_body
 from feeds.models import Article, Site, tag_slug
@@ -109,7 +110,7 @@ def feed_id(site: Site, articles: Sequence[Article]) -> str:
 # The last tuple of articles grouped, and its groups: a build asks for its
 # timeline's groups from seven places. A tuple of frozen articles cannot change,
 # and the reference held means no other tuple can take its id.
-_last_grouped: tuple[tuple[Article, ...], dict[str, tuple[Article, ...]]] | None = None
+_last_grouped: tuple[tuple[Article, ...], Mapping[str, tuple[Article, ...]]] | None = None
 
 
 def articles_by_tag(articles: Sequence[Article]) -> Mapping[str, Sequence[Article]]:
@@ -121,10 +122,12 @@ def articles_by_tag(articles: Sequence[Article]) -> Mapping[str, Sequence[Articl
     for article in articles:
         for tag in article.tags:
             tagged.setdefault(tag, []).append(article)
-    grouped = {
-        tag: tuple(members)
-        for tag, members in sorted(tagged.items(), key=lambda item: tag_slug(item[0]))
-    }
+    grouped = MappingProxyType(
+        {
+            tag: tuple(members)
+            for tag, members in sorted(tagged.items(), key=lambda item: tag_slug(item[0]))
+        }
+    )
     if isinstance(articles, tuple):
         _last_grouped = (articles, grouped)
     return grouped
