@@ -284,7 +284,7 @@ def test_seed_changed_behind_a_trusted_stat_is_an_error_once(seeds, tmp_path, mo
     output = tmp_path / "public"
     build(seeds, output, test_site())
     real_signature = reading.stat_signature
-    monkeypatch.setattr(reading, "stat_signature", lambda path: "always the same")
+    monkeypatch.setattr(reading, "stat_signature", lambda *args: "always the same")
     build(seeds, output, test_site())  # records the lying signatures
     edited = Path(read_articles(seeds, test_site()).articles[0].source)  # in the feeds
     edited.write_text(edited.read_text() + "\nA paragraph the signature hides.\n")
@@ -389,3 +389,85 @@ def test_archive_pages_render_with_their_articles():
     assert build_module._groups([(kind,) for kind in kinds]) == [[0, 1, 2], [3, 4], [5, 6, 7]]
     batches = build_module._groups([("list",)] * 120)
     assert [len(batch) for batch in batches] == [50, 50, 20]
+
+
+def _spy_patches(monkeypatch) -> list[bool]:
+    """Whether each build from now on patched the last one in (``feeds._plan``)."""
+    patched: list[bool] = []
+    patch = build_module._patch
+    monkeypatch.setattr(
+        build_module, "_patch", lambda *args: patched.append(bool(r := patch(*args))) or r
+    )
+    return patched
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + f"\n{text}\n")
+
+
+def test_text_edits_are_patched_in(seeds, tmp_path, monkeypatch):
+    """Edits to articles' text re-render only what shows them, from the last build's
+    plan; each tree equals a clean build's, the home page's articles included."""
+    output = tmp_path / "public"
+    (seeds / "_draft.txt").write_text("2026-01-01\na-draft\n\nNot yet.\n")
+    (seeds / "newest.txt").write_text("2026-11-01\nthe-newest\n\nNews.\n")
+    build(seeds, output, test_site())
+    patched = _spy_patches(monkeypatch)
+    files = sorted(seeds.glob("0*.txt"))
+    original = files[20].read_text()
+    edits = [
+        [files[20]],  # one article
+        [seeds / "newest.txt"],  # on the home page (feed_limit 2)
+        [files[3], files[40]],  # two at once
+    ]
+    for number, paths in enumerate(edits):
+        for path in paths:
+            _append(path, f"Edit {number}: <b>bold</b> & “quoted”.")
+        build(seeds, output, test_site())
+        assert snapshot(output) == _clean_build(seeds, tmp_path), paths
+    files[20].write_text(original)  # back to bytes the cache knows
+    build(seeds, output, test_site())
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
+    assert patched == [True] * 4
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda text: text.replace("\n", "\ntags: moved\n", 2).replace("\ntags: moved\n", "\n", 1),
+        lambda text: "2014-06-01" + text[text.index("\n") :],
+        lambda text: text + "\n\u0007 a control character\n",
+    ],
+    ids=["a tag added", "another date", "a problem"],
+)
+def test_edits_that_move_an_article_take_the_full_path(seeds, tmp_path, monkeypatch, change):
+    """An edit that changes where the article appears (or breaks it) is not patched."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    patched = _spy_patches(monkeypatch)
+    path = sorted(seeds.glob("*.txt"))[7]
+    path.write_text(change(path.read_text()))
+    try:
+        build(seeds, output, test_site())
+    except SeedErrors:
+        path.write_text(path.read_text().replace("\u0007", ""))
+        build(seeds, output, test_site())
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
+    assert patched[0] is False
+
+
+def test_a_plan_is_used_only_with_the_output_it_describes(seeds, tmp_path, monkeypatch):
+    """If the cache was not saved after a build (killed in between), its plan describes
+    an older output: the next build does not patch it."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    files = sorted(seeds.glob("*.txt"))
+    _append(files[5], "First edit.")
+    with monkeypatch.context() as unsaved:
+        unsaved.setattr(_cache.BuildCache, "save", lambda *args: None)
+        build(seeds, output, test_site())
+    patched = _spy_patches(monkeypatch)
+    _append(files[9], "Second edit.")
+    build(seeds, output, test_site())
+    assert patched == [False]
+    assert snapshot(output) == _clean_build(seeds, tmp_path)

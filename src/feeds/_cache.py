@@ -25,7 +25,9 @@ libraries that shape the output, the site configuration, the templates, the
 output folder it describes) forms the cache's ``scope``; a cache of another
 scope is emptied. After a problem-free build the cache also
 notes a fingerprint of every (path, seed hash): if the next build finds the
-same fingerprint and the output's manifest complete, there is nothing to do.
+same fingerprint and the output's manifest complete, there is nothing to do;
+and the build's plan (``feeds._plan``), with which the next build patches an
+edit in.
 A cache that cannot be read (corrupt, another schema, locked) is deleted and
 rebuilt: it can make a build slower, never wrong. ``--no-cache`` skips it and
 trusts nothing from earlier builds.
@@ -48,7 +50,9 @@ import orjson
 
 from feeds.models import Article, Site
 
-SCHEMA = 4
+SCHEMA = 5
+_FEW_ROWS = 2_000  # fewer seed hashes than this: their rows are looked up by key
+_QUERY_SIZE = 500  # values in one "IN (...)": SQLite allows at least 999
 _TABLES = """
 CREATE TABLE IF NOT EXISTS seeds (path TEXT PRIMARY KEY, stat TEXT NOT NULL, seed_hash TEXT);
 CREATE TABLE IF NOT EXISTS articles (seed_hash TEXT PRIMARY KEY, article BLOB NOT NULL);
@@ -121,11 +125,15 @@ def render_key(article: Article) -> str:
     hash. An article built in memory, with no seed, is keyed by all its fields.
     """
     if article.seed:
-        updated = article.updated.isoformat() if article.updated else ""
-        text = f"{article.seed}\0{article.published.isoformat()}\0{updated}"
-        return hashlib.sha256(text.encode()).hexdigest()
+        updated = article.updated.isoformat() if article.updated else None
+        return seed_render_key(article.seed, article.published.isoformat(), updated)
     fields = {**_to_row(article), "paragraphs": article.paragraphs}
     return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def seed_render_key(seed: str, published: str, updated: str | None) -> str:
+    """``render_key`` of an article read from a seed, from its times in ISO 8601."""
+    return hashlib.sha256(f"{seed}\0{published}\0{updated or ''}".encode()).hexdigest()
 
 
 class BuildCache:
@@ -137,7 +145,7 @@ class BuildCache:
         self._articles: dict[str, bytes] = {}
         self._stats: dict[str, tuple[str, str]] = {}
         self._renders: dict[str, tuple[str, dict[str, str]]] = {}
-        self._recorded: dict[str, tuple[str, bytes]] | None = None
+        self._plan: bytes | None = None
         # What the tables held when read, so that saving writes only the difference.
         self._stored_stats: dict[str, tuple[str, str]] | None = None
         self._stored_seeds: frozenset[str] | None = None
@@ -159,12 +167,24 @@ class BuildCache:
         for seed, path in seeds:
             paths.setdefault(seed, []).append(path)
         found = {}
-        # Every row: a build's save forgets the articles not in use, so nearly all are wanted.
-        for seed, row in self._db.execute("SELECT seed_hash, article FROM articles"):
+        for seed, row in self._article_rows(list(paths)):
             if seed in paths:  # one row at a time: memory stays flat
                 for path in paths[seed]:  # each its own fields: one article's are its own
                     found[path] = _from_row(orjson.loads(row), path, seed, self._zone)
         return found
+
+    def _article_rows(self, seeds: list[str]) -> Iterable[tuple[str, bytes]]:
+        """The rows of these seed hashes (and maybe others): every row when most
+        are wanted (a build's save forgets the rows not in use), else by key."""
+        assert self._db is not None
+        query = "SELECT seed_hash, article FROM articles"
+        if len(seeds) > _FEW_ROWS:
+            yield from self._db.execute(query)
+            return
+        for start in range(0, len(seeds), _QUERY_SIZE):
+            chunk = seeds[start : start + _QUERY_SIZE]
+            where = f" WHERE seed_hash IN ({', '.join('?' * len(chunk))})"
+            yield from self._db.execute(query + where, chunk)
 
     def seed_stats(self) -> dict[str, tuple[str, str]]:
         """path → (its stat signature, its hash) as the last build found them."""
@@ -211,21 +231,28 @@ class BuildCache:
             self._stored_seeds = frozenset(seed for (seed,) in rows)
         return self._stored_seeds
 
-    def rendered(self, unit: str, key: str) -> dict[str, str] | None:
-        """The file hashes recorded for a unit's outputs, if rendered with this key."""
-        row = self._stored_renders().get(unit)
-        if row is None or row[0] != key:
+    def rendered(self, unit: str, key: str | None = None) -> dict[str, str] | None:
+        """The file hashes recorded for a unit's outputs, if rendered with this key
+        (any key: ``None``)."""
+        if self._db is None:
+            return None
+        query = "SELECT key, files FROM renders WHERE unit = ?"
+        row = self._db.execute(query, (unit,)).fetchone()
+        if row is None or (key is not None and row[0] != key):
             return None
         files = orjson.loads(row[1])
         return files if isinstance(files, dict) else None
 
-    def _stored_renders(self) -> dict[str, tuple[str, bytes]]:
+    def plan(self) -> bytes | None:
+        """The layout the last problem-free build recorded (``feeds._plan``)."""
         if self._db is None:
-            return {}
-        if self._recorded is None:
-            rows = self._db.execute("SELECT unit, key, files FROM renders")
-            self._recorded = {unit: (key, files) for unit, key, files in rows}
-        return self._recorded
+            return None
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'plan'").fetchone()
+        return row[0] if row and isinstance(row[0], bytes) else None
+
+    def remember_plan(self, plan: bytes) -> None:
+        """Record this build's layout (saved by ``save``, with a clean build only)."""
+        self._plan = plan
 
     def unchanged_since_last_build(self, fingerprint: str, now: datetime) -> bool:
         """Whether the last problem-free build saw these seeds and would publish the same ones.
@@ -233,15 +260,36 @@ class BuildCache:
         It would if ``now`` lies between its newest published article and the next
         scheduled one (``now`` may also move back, as with ``--now``).
         """
-        if self._db is None:
+        return self.last_fingerprint() == fingerprint and self.same_articles_due(now)
+
+    def last_fingerprint(self) -> str | None:
+        """The seeds' fingerprint after the last problem-free build."""
+        return self._meta().get("fingerprint")
+
+    def same_articles_due(self, now: datetime) -> bool:
+        """Whether ``now`` publishes what the last problem-free build published:
+        it lies between its newest article and the next scheduled one."""
+        window = self.publishing_window()
+        if window is None:
             return False
-        rows = dict(self._db.execute("SELECT key, value FROM meta"))
+        start, due = window
+        return (start is None or start <= now) and (due is None or now < due)
+
+    def publishing_window(self) -> tuple[datetime | None, datetime | None] | None:
+        """(newest published, next scheduled) of the last problem-free build."""
+        rows = self._meta()
+        if "fingerprint" not in rows:
+            return None
         start, due = rows.get("published_until"), rows.get("next_due")
         return (
-            rows.get("fingerprint") == fingerprint
-            and (not start or datetime.fromisoformat(start) <= now)
-            and (not due or now < datetime.fromisoformat(due))
+            datetime.fromisoformat(start) if start else None,
+            datetime.fromisoformat(due) if due else None,
         )
+
+    def _meta(self) -> dict[str, Any]:
+        if self._db is None:
+            return {}
+        return dict(self._db.execute("SELECT key, value FROM meta WHERE key != 'plan'"))
 
     def remember_article(self, seed: str, article: Article) -> None:
         """Record a freshly parsed article (saved by ``save``; serialised now, so the
@@ -269,7 +317,8 @@ class BuildCache:
             return
         with self._db:
             self._db.execute(
-                "DELETE FROM meta WHERE key IN ('fingerprint', 'published_until', 'next_due')"
+                "DELETE FROM meta WHERE key IN ('fingerprint', 'published_until', 'next_due', "
+                "'plan')"
             )
             if clean is not None:
                 fingerprint, start, due = clean
@@ -281,6 +330,8 @@ class BuildCache:
                         ("next_due", due.isoformat() if due else ""),
                     ],
                 )
+                if self._plan is not None:
+                    self._db.execute("INSERT INTO meta VALUES ('plan', ?)", (self._plan,))
             self._save_stats(self._db)
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?)",
@@ -292,7 +343,8 @@ class BuildCache:
             )
             unused_seeds = self.seeds() - set(seeds_in_use)
             self._db.executemany("DELETE FROM articles WHERE seed_hash = ?", _rows(unused_seeds))
-            unused_units = self._stored_renders().keys() - set(units_in_use)
+            stored_units = {unit for (unit,) in self._db.execute("SELECT unit FROM renders")}
+            unused_units = stored_units - set(units_in_use)
             self._db.executemany("DELETE FROM renders WHERE unit = ?", _rows(unused_units))
         self._db.close()
 

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from multiprocessing import get_context
 from typing import Any, TypeVar
 
 Context = TypeVar("Context")
@@ -60,6 +58,10 @@ def mapping(
     if jobs <= 1 or len(items) <= 1:
         yield (function(context, item) for item in items)
         return
+    # Imported here: a build with little to do starts no process (10 ms of imports).
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     chunk = max(1, len(items) // (jobs * 32))
     pool = ProcessPoolExecutor(
         jobs, mp_context=get_context("fork"), initializer=_receive, initargs=(context,)

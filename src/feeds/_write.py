@@ -105,6 +105,8 @@ class TreeWriter:
         manifest = None if self.fresh else _read_manifest(output)
         # Only files a build recorded are ever deleted: a CNAME or .git a user put there stays.
         self.owned = set(manifest.files) if manifest else set()
+        # The hash of the manifest's bytes: that of the output's last build, then this one's.
+        self.manifest_digest = manifest.digest if manifest else ""
         self.previous: dict[str, str] | None = None  # None: compare with the files on disk
         if self.fresh:
             self.previous = {}
@@ -175,6 +177,12 @@ class TreeWriter:
         if staged:
             self.staged.append(path)
 
+    def keep_all_but(self, excluded: Collection[str]) -> None:
+        """Add every file of the trusted manifest but ``excluded`` (a patched build)."""
+        if self.previous is None or self.files:
+            raise WriteError("keep_all_but needs a trusted manifest and no file added yet")
+        self.files = {path: hash_ for path, hash_ in self.previous.items() if path not in excluded}
+
     def keep(self, files: Mapping[str, str]) -> bool:
         """Add files (path → hash) if the output holds every one of them unchanged
         (then they need not be rendered): whether it does."""
@@ -243,6 +251,8 @@ class TreeWriter:
         temporary = folder / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
         temporary.write_bytes(data)
         temporary.replace(folder / MANIFEST)
+        if complete:
+            self.manifest_digest = digest(data)
 
 
 _NEW_FILE = (
@@ -293,6 +303,7 @@ class Manifest:
     files: dict[str, str]
     articles: int
     complete: bool
+    digest: str = ""  # of the manifest's bytes
 
 
 def previous_build(output: Path) -> Manifest | None:
@@ -305,8 +316,9 @@ def _read_manifest(output: Path) -> Manifest | None:
     """The output's manifest; None if unreadable. A manifest naming a file outside
     the output is refused: a build deletes the files its manifest lists."""
     try:
-        data = orjson.loads((output / MANIFEST).read_bytes())
-        manifest = Manifest(data["files"], data["articles"], data["complete"])
+        raw = (output / MANIFEST).read_bytes()
+        data = orjson.loads(raw)
+        manifest = Manifest(data["files"], data["articles"], data["complete"], digest(raw))
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         return None
     valid = isinstance(manifest.files, dict) and isinstance(manifest.articles, int)

@@ -14,6 +14,11 @@
               meanwhile: they cost O(N) small entries
     write     TreeWriter stages what differs from the output and commits it
 
+    patch     when the seeds changed only in their articles' text, the last
+              build's plan (``feeds._plan``) replaces order and render: only
+              the units showing an edited article are rendered, every other
+              file is kept as the manifest lists it
+
 Rendering finishes before anything in the output changes. ``build`` is the only
 place that decides what a bad article means for a run: fail (default) or skip
 it (``skip_invalid``).
@@ -21,6 +26,7 @@ it (``skip_invalid``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -29,15 +35,23 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from feeds._cache import BuildCache, build_scope, cache_path, render_key, seeds_fingerprint
+from feeds._cache import (
+    BuildCache,
+    build_scope,
+    cache_path,
+    render_key,
+    seed_render_key,
+    seeds_fingerprint,
+)
 from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import default_jobs, mapping, workers_for
+from feeds._plan import Plan, PlannedListing, dump_plan, load_plan, make_plan, placement
 from feeds._seeds import seed_paths, with_body
 from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import SeedError, SeedErrors, WriteError
 from feeds.models import Article, Site
-from feeds.reading import clock, read_all, settle_reads
-from feeds.render import Tree
+from feeds.reading import SeedRead, clock, read_all, settle_reads
+from feeds.render import Listing, Tree, list_key, members_key
 from feeds.render.api import (
     list_page_jobs,
     render_api_index,
@@ -47,13 +61,19 @@ from feeds.render.api import (
 )
 from feeds.render.channels import (
     archive_jobs,
-    feed_id,
     render_archive_page,
     render_feed_documents,
     subscription_feed_jobs,
 )
 from feeds.render.crawlers import render_redirects, render_robots, render_sitemap, sitemap_key
-from feeds.render.html import render_article_page, render_pages, render_tag_page, tag_page_jobs
+from feeds.render.html import (
+    HOME_PAGE,
+    render_article_page,
+    render_home_page,
+    render_pages,
+    render_tag_page,
+    tag_page_jobs,
+)
 from feeds.render.openapi import render_openapi
 from feeds.render.site_pages import render_not_found, render_subscribe_page
 
@@ -135,11 +155,13 @@ def build(
         cache.save_seed_stats()  # so that the next build need not read the seeds again
         seconds = time.perf_counter() - started
         return BuildReport(output, done.articles, len(done.files), seconds)
+    if cache.enabled and (patched := _patch(site, output, reads, cache, now, fingerprint)):
+        return dataclasses.replace(patched, seconds=time.perf_counter() - started)
     reading = settle_reads(reads, site, cache, now)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
-    units = cacheable_units(site, reading.articles)
+    units, listings = _units_and_listings(site, reading.articles)
     try:
         with TreeWriter(output, trust_manifest=use_cache) as writer:
             _write_all(site, reading.articles, units, writer, cache, jobs)
@@ -149,6 +171,10 @@ def build(
         raise
     newest = reading.articles[0].published if reading.articles else None
     clean = None if reading.problems else (fingerprint, newest, reading.next_due())
+    if clean and cache.enabled:
+        others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts)}
+        plan = make_plan(reading.articles, others, listings)
+        cache.remember_plan(dump_plan(dataclasses.replace(plan, manifest=writer.manifest_digest)))
     cache.save(reading.seed_hashes, [HEADERS_UNIT, *(name for name, _, _ in units)], clean)
     return BuildReport(
         output,
@@ -186,25 +212,29 @@ def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
     together, reading each body once); the biggest work starts first, so that
     worker processes finish together.
     """
+    return _units_and_listings(site, articles)[0]
+
+
+def _units_and_listings(
+    site: Site, articles: Sequence[Article]
+) -> tuple[list[Unit], list[Listing]]:
+    """``cacheable_units``, and those of them that show many articles (for the plan)."""
     keys = {article.slug: render_key(article) for article in articles}
-    site_feed = feed_id(site, articles)
     units: list[Unit] = []
-    for name, key, job in archive_jobs(site, articles, keys):
-        units.append((name, key, ("archive", job, site_feed)))
-        units.extend((f"article:{a.slug}", keys[a.slug], ("article", a)) for a in job[2])
-    units.extend(
-        (name, key, ("channel", *job))
-        for name, key, job in subscription_feed_jobs(site, articles, keys)
-    )
-    units.extend(
-        (name, key, ("tag", job)) for name, key, job in tag_page_jobs(site, articles, keys)
-    )
-    units.extend(
-        (name, key, ("list", job)) for name, key, job in list_page_jobs(site, articles, keys)
-    )
+    listings: list[Listing] = []
+    for listing in archive_jobs(site, articles):
+        listings.append(listing)
+        name, label, page, job = listing
+        units.append((name, list_key(label, page, keys), job))
+        units.extend((f"article:{a.slug}", keys[a.slug], ("article", a)) for a in page)
+    for jobs in (subscription_feed_jobs, tag_page_jobs, list_page_jobs):
+        for listing in jobs(site, articles):
+            listings.append(listing)
+            name, label, shown, job = listing
+            units.append((name, list_key(label, shown, keys), job))
     units.append(("sitemap", sitemap_key(articles), ("sitemap", articles)))
     units.append((CONFIGURATION_UNIT, CONFIGURATION_UNIT, (CONFIGURATION_UNIT,)))
-    return units
+    return units, listings
 
 
 def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
@@ -310,10 +340,7 @@ def _write_all(
                 writer.add(path, data)
         for group, group_staged in zip(groups, results, strict=True):
             for index, staged in zip(group, group_staged, strict=True):
-                name, key, _ = stale[index]
-                for staged_path, (file_digest, is_new) in staged.items():
-                    writer.record(staged_path, file_digest, is_new)
-                cache.remember_render(name, key, {p: d for p, (d, _) in staged.items()})
+                _record(stale[index], staged, writer, cache)
     _write_headers_file(site, writer, cache)
 
 
@@ -325,6 +352,169 @@ def _write_headers_file(site: Site, writer: TreeWriter, cache: BuildCache) -> No
     data = render_headers_file(writer.files, site.headers, site.root_path)
     writer.add(PurePosixPath(HEADERS_PATH), data)
     cache.remember_render(HEADERS_UNIT, key, {HEADERS_PATH: digest(data)})
+
+
+def _patch(
+    site: Site,
+    output: Path,
+    reads: Sequence[SeedRead],
+    cache: BuildCache,
+    now: datetime,
+    fingerprint: str,
+) -> BuildReport | None:
+    """Build by patching the last build (``feeds._plan``) when seeds changed only in
+    their text; None (nothing written) when the full build is needed."""
+    data = cache.plan()
+    plan = load_plan(data) if data else None
+    if plan is None:
+        return None
+    edits = _edits(plan, reads, cache)
+    if edits is None or not cache.same_articles_due(now):
+        return None
+    affected = [item for item in plan.listings if not edits.keys().isdisjoint(item.members)]
+    articles = _planned_articles(site, plan, edits, affected, cache)
+    if articles is None:
+        return None
+    units = _patched_units(plan, edits, affected, articles)
+    recorded = [cache.rendered(name) for name, _, _ in units]
+    if any(files is None for files in recorded):
+        return None
+    on_home_page = min(edits) < site.feed_limit
+    replaced = {path for files in recorded if files for path in files}
+    replaced.add(HEADERS_PATH)  # kept or rendered again below, as in a full build
+    if on_home_page:
+        replaced.add(HOME_PAGE)
+    try:
+        with TreeWriter(output) as writer:
+            if writer.previous is None or writer.manifest_digest != plan.manifest:
+                return None  # not the output the plan was made for (or a build was killed)
+            writer.keep_all_but(replaced)
+            _render_units(site, units, writer, cache)
+            if on_home_page:
+                shown = range(min(site.feed_limit, len(plan.timeline)))
+                for path, page in render_home_page(site, [articles[i] for i in shown]).items():
+                    writer.add(path, page)
+            _write_headers_file(site, writer, cache)
+            written = writer.commit(articles=len(plan.timeline))
+    except SeedErrors:  # a seed changed after it was read: trust no stat signature next time
+        cache.forget_seed_stats()
+        raise
+    for seed, article in edits.values():
+        cache.remember_article(seed, article)
+    timeline = [
+        entry._replace(seed=edits[index][0]) if index in edits else entry
+        for index, entry in enumerate(plan.timeline)
+    ]
+    cache.remember_plan(
+        dump_plan(dataclasses.replace(plan, timeline=timeline, manifest=writer.manifest_digest))
+    )
+    in_use = [
+        HEADERS_UNIT,
+        "sitemap",
+        CONFIGURATION_UNIT,
+        *(f"article:{entry.slug}" for entry in plan.timeline),
+        *(listing.name for listing in plan.listings),
+    ]
+    window = cache.publishing_window() or (None, None)
+    cache.save([seed for _, seed, _ in reads], in_use, (fingerprint, *window))
+    return BuildReport(
+        output, len(plan.timeline), written.files, 0, written.written, written.deleted
+    )
+
+
+# Timeline position → (new seed hash, the article parsed from it, before the timeline).
+Edits = dict[int, tuple[str, Article]]
+_PATCH_LIMIT = 0.01  # above this share of articles edited (and 10), the full path is as quick
+
+
+def _edits(plan: Plan, reads: Sequence[SeedRead], cache: BuildCache) -> Edits | None:
+    """The published articles whose seeds changed, if that is all that changed."""
+    positions = plan.positions()
+    changed: dict[int, tuple[str, str, Article | None]] = {}
+    published = others = 0
+    for path, seed, result in reads:
+        position = positions.get(path)
+        if position is None:
+            if plan.others.get(path) != seed:
+                return None  # a new file, or a draft or scheduled article changed
+            others += 1
+        elif isinstance(result, list) or not seed:
+            return None  # problems: the full path reports them
+        else:
+            published += 1
+            if seed != plan.timeline[position].seed:
+                changed[position] = (path, seed, result)
+    if (published, others) != (len(plan.timeline), len(plan.others)):
+        return None  # a file was deleted
+    if not changed or len(changed) > max(10, len(plan.timeline) * _PATCH_LIMIT):
+        return None
+    cached = cache.articles([(seed, path) for path, seed, result in changed.values() if not result])
+    edits = {}
+    for position, (path, seed, result) in changed.items():
+        article = result or cached.get(path)
+        if article is None:
+            return None
+        edits[position] = (seed, article)
+    return edits
+
+
+def _planned_articles(
+    site: Site, plan: Plan, edits: Edits, affected: Sequence[PlannedListing], cache: BuildCache
+) -> dict[int, Article] | None:
+    """By timeline position, the articles the patch renders, with the times the plan
+    gives them; None if an edit moves an article (another slug, date, tag...)."""
+    needed = set(edits).union(*(item.members for item in affected))
+    if min(edits) < site.feed_limit:  # the home page shows it
+        needed.update(range(min(site.feed_limit, len(plan.timeline))))
+    entries = {index: plan.timeline[index] for index in needed}
+    cached = cache.articles([(entry.seed, entry.source) for entry in entries.values()])
+    articles = {}
+    for index, entry in entries.items():
+        before = cached.get(entry.source)
+        if before is None:
+            return None
+        after = edits[index][1] if index in edits else before
+        if placement(after) != placement(before):
+            return None
+        articles[index] = after.replaced(**entry.times(site.zone))
+    return articles
+
+
+def _patched_units(
+    plan: Plan, edits: Edits, affected: Sequence[PlannedListing], articles: dict[int, Article]
+) -> list[Unit]:
+    """The units showing an edited article, with their new render keys."""
+
+    def key(index: int) -> str:
+        entry = plan.timeline[index]
+        seed = edits[index][0] if index in edits else entry.seed
+        return seed_render_key(seed, entry.published, entry.updated)
+
+    units: list[Unit] = [
+        (f"article:{plan.timeline[index].slug}", key(index), ("article", articles[index]))
+        for index in sorted(edits)
+    ]
+    for item in affected:
+        shown = [articles[index] for index in item.members]
+        units.append((item.name, members_key(item.label, map(key, item.members)), item.job(shown)))
+    return units
+
+
+def _render_units(site: Site, units: Sequence[Unit], writer: TreeWriter, cache: BuildCache) -> None:
+    """Render a few units in this process."""
+    rendering = _Rendering(site, writer, [job for _, _, job in units])
+    for unit, staged in zip(units, _render_group(rendering, list(range(len(units)))), strict=True):
+        _record(unit, staged, writer, cache)
+
+
+def _record(unit: Unit, staged: Staged, writer: TreeWriter, cache: BuildCache) -> None:
+    """Add a rendered unit's files to the writer and the cache."""
+    name, key, _ = unit
+    for staged_path, (file_digest, is_new) in staged.items():
+        writer.record(staged_path, file_digest, is_new)
+    cache.remember_render(
+        name, key, {path: file_digest for path, (file_digest, _) in staged.items()}
+    )
 
 
 def _kept(unit: Unit, writer: TreeWriter, cache: BuildCache) -> bool:

@@ -106,8 +106,13 @@ def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> 
     stat'ed (with a cache) just before they are read, in the workers if any."""
     recorded = cache.seed_stats()
     reads: dict[str, SeedRead] = {}
+    settled_before = time.time_ns() - _SETTLED_NS
     for path in paths:
-        if path in recorded and (stat := stat_signature(path)) and stat == recorded[path][0]:
+        if (
+            path in recorded
+            and (stat := stat_signature(path, settled_before))
+            and stat == recorded[path][0]
+        ):
             reads[path] = (path, recorded[path][1], None)
             cache.remember_stat(path, stat, recorded[path][1])
     parsing = _Parsing(site, cache.seeds(), stat=cache.enabled)
@@ -119,13 +124,16 @@ def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> 
     return [reads[path] for path in paths]
 
 
-def stat_signature(path: str) -> str:
-    """Size, times, inode and device of a file: "" if not to be trusted yet (changed just now)."""
+def stat_signature(path: str, settled_before: int | None = None) -> str:
+    """Size, times, inode and device of a file: "" if not to be trusted yet (changed
+    after ``settled_before``, by default two seconds ago)."""
     try:
         stat = os.stat(path)  # noqa: PTH116  (hot: no Path)
     except OSError:
         return ""
-    if max(stat.st_mtime_ns, stat.st_ctime_ns) > time.time_ns() - _SETTLED_NS:
+    if settled_before is None:
+        settled_before = time.time_ns() - _SETTLED_NS
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) > settled_before:
         return ""
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
 

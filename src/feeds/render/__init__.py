@@ -6,16 +6,17 @@ their bytes. Nothing here reads the clock or writes to the disk; article bodies
 are read back from their seed files (``feeds._seeds.with_body``).
 
 Outputs that show many articles (archive pages, list pages, tag pages) are
-split into jobs, each with a render key (``list_key``) covering everything it
-shows, so that the build cache can skip the unchanged ones.
+split into jobs (``Listing``), each with a render key (``list_key``) covering
+everything it shows, so that the build cache can skip the unchanged ones.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from feeds.models import Article
 
@@ -55,5 +56,15 @@ class Channel:
 def list_key(label: str, articles: Iterable[Article], keys: Mapping[str, str]) -> str:
     """The render key of an output showing ``articles`` (by their own render keys);
     ``label`` names everything else it shows (its number, its neighbours...)."""
-    text = "\n".join([label, *(keys[article.slug] for article in articles)])
+    return members_key(label, (keys[article.slug] for article in articles))
+
+
+def members_key(label: str, member_keys: Iterable[str]) -> str:
+    """``list_key`` from the render keys of the articles shown."""
+    text = "\n".join([label, *member_keys])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# An output showing many articles, to render as a cacheable unit: (unit name, its
+# label, the articles it shows, the job). Its render key: ``list_key(label, shown)``.
+Listing = tuple[str, str, Sequence[Article], tuple[Any, ...]]

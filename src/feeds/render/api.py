@@ -16,7 +16,7 @@ document against the published schemas.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -31,8 +31,8 @@ from feeds.render import (
     JSON_FEED_PATH,
     RSS_PATH,
     TAGS_ROOT,
+    Listing,
     Tree,
-    list_key,
 )
 from feeds.render.channels import archive_count, archive_root, articles_by_tag
 
@@ -57,21 +57,16 @@ def render_schemas(site: Site, articles: Sequence[Article]) -> Tree:
 ListPageJob = tuple[str, Sequence[Article], int, int, int]
 
 
-def list_page_jobs(
-    site: Site, articles: Sequence[Article], keys: Mapping[str, str]
-) -> list[tuple[str, str, ListPageJob]]:
-    """(unit name, render key, job) for every page of every list.
-
-    The key covers all a page shows: its articles (by their render keys), its
-    number, the number of pages and of articles in its list.
-    """
-    jobs = []
+def list_page_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
+    """Every page of every list: its label is its number, the number of pages and of
+    articles in its list."""
+    jobs: list[Listing] = []
     for root, members in _lists(articles).items():
         pages = _paginate(members, site.page_size)
         for number, chunk in enumerate(pages, start=1):
-            key = list_key(f"{root}{number}/{len(pages)}/{len(members)}", chunk, keys)
-            job = (root, chunk, number, len(pages), len(members))
-            jobs.append((f"api:{page_path(number, root)}", key, job))
+            label = f"{root}{number}/{len(pages)}/{len(members)}"
+            job = ("list", (root, chunk, number, len(pages), len(members)))
+            jobs.append((f"api:{page_path(number, root)}", label, chunk, job))
     return jobs
 
 

@@ -24,7 +24,7 @@ from types import MappingProxyType
 
 from feeds._seeds import with_body
 from feeds.models import Article, Site, tag_slug
-from feeds.render import ARCHIVE_ROOT, TAGS_ROOT, Channel, Tree, list_key
+from feeds.render import ARCHIVE_ROOT, TAGS_ROOT, Channel, Listing, Tree
 from feeds.render.feeds import render_xml_feeds
 from feeds.render.jsonfeed import render_json_feed
 
@@ -49,13 +49,10 @@ def subscription_channels(site: Site, articles: Sequence[Article]) -> list[Chann
     return channels
 
 
-def subscription_feed_jobs(
-    site: Site, articles: Sequence[Article], keys: Mapping[str, str]
-) -> list[tuple[str, str, ChannelJob]]:
-    """(unit name, render key, job) for each subscription channel: the key covers the
-    channel (its id, its links) and the articles it shows."""
+def subscription_feed_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
+    """Each subscription channel: its label is the channel (its id, its links)."""
     return [
-        (f"feeds:{channel.root}", list_key(repr(channel), shown, keys), (channel, shown))
+        (f"feeds:{channel.root}", repr(channel), shown, ("channel", channel, shown))
         for channel, shown in subscription_channels(site, articles)
     ]
 
@@ -153,15 +150,15 @@ def archive_pages(articles: Sequence[Article], size: int) -> list[list[Article]]
 ArchiveJob = tuple[int, int, list[Article]]
 
 
-def archive_jobs(
-    site: Site, articles: Sequence[Article], keys: Mapping[str, str]
-) -> list[tuple[str, str, ArchiveJob]]:
-    """(unit name, render key, job) for each archive page; the key covers all it shows."""
+def archive_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
+    """Each archive page: its label is its number, whether it is the last, the feed's id."""
     pages = archive_pages(articles, site.archive_size)
-    jobs = []
+    site_feed = feed_id(site, articles)
+    jobs: list[Listing] = []
     for number, page in enumerate(pages, start=1):
-        label = f"{number}/{number < len(pages)}/{feed_id(site, articles)}"
-        jobs.append((f"archive:{number}", list_key(label, page, keys), (number, len(pages), page)))
+        label = f"{number}/{number < len(pages)}/{site_feed}"
+        job = ("archive", (number, len(pages), page), site_feed)
+        jobs.append((f"archive:{number}", label, page, job))
     return jobs
 
 

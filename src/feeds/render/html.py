@@ -13,7 +13,7 @@ from a file:// URL or under any base path; canonical and feed links are absolute
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
@@ -25,28 +25,20 @@ from feeds._dates import MONTH_NAMES
 from feeds._seeds import article_path
 from feeds.errors import WriteError
 from feeds.models import Article, Site, tag_slug
-from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree, list_key
+from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Listing, Tree
 from feeds.render.channels import articles_by_tag
 from feeds.render.structured import article_json_ld_script
 
 STYLESHEET = "style.css"
+HOME_PAGE = "index.html"
 _FEEDS = {"rss": RSS_PATH, "atom": ATOM_PATH, "json": JSON_FEED_PATH}
 
 
 def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
     """The home page, the tags index and the stylesheet (a tag's page: ``render_tag_page``;
     article pages: ``render_article_page``)."""
-    listing = _environment().get_template("index.html")
-    home = listing.render(
-        _common(site, "", feeds_of(site, "", site.title)),
-        page_title=site.title,
-        canonical=site.url(),
-        heading=site.title,
-        lede=site.description,
-        articles=articles[: site.feed_limit],
-    )
     tree: Tree = {
-        PurePosixPath("index.html"): _encode(home),
+        **render_home_page(site, articles[: site.feed_limit]),
         PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
     }
     tagged = articles_by_tag(articles)
@@ -57,16 +49,28 @@ def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
     return tree
 
 
+def render_home_page(site: Site, newest: Sequence[Article]) -> Tree:
+    """``index.html``: the ``feed_limit`` newest articles."""
+    listing = _environment().get_template("index.html")
+    home = listing.render(
+        _common(site, "", feeds_of(site, "", site.title)),
+        page_title=site.title,
+        canonical=site.url(),
+        heading=site.title,
+        lede=site.description,
+        articles=newest,
+    )
+    return {PurePosixPath(HOME_PAGE): _encode(home)}
+
+
 # A tag's page to render: the tag and its articles, newest first.
 TagPageJob = tuple[str, Sequence[Article]]
 
 
-def tag_page_jobs(
-    site: Site, articles: Sequence[Article], keys: Mapping[str, str]
-) -> list[tuple[str, str, TagPageJob]]:
-    """(unit name, render key, job) for every tag's page."""
+def tag_page_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
+    """Every tag's page: its label is the tag."""
     return [
-        (f"tag:{tag_slug(tag)}", list_key(f"tag {tag}", members, keys), (tag, members))
+        (f"tag:{tag_slug(tag)}", f"tag {tag}", members, ("tag", (tag, members)))
         for tag, members in articles_by_tag(articles).items()
     ]
 
