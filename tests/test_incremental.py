@@ -471,3 +471,22 @@ def test_a_plan_is_used_only_with_the_output_it_describes(seeds, tmp_path, monke
     build(seeds, output, test_site())
     assert patched == [False]
     assert snapshot(output) == _clean_build(seeds, tmp_path)
+
+
+def test_compiled_templates_are_kept_and_never_trusted_blindly(seeds, tmp_path):
+    """The build cache keeps the templates compiled for the next process; a compiled
+    template that is damaged is compiled again, and the pages stay right."""
+    from feeds.render import html
+
+    output = tmp_path / "public"
+    html._environment.cache_clear()  # a new process: nothing compiled yet
+    build(seeds, output, test_site())
+    kept = list(cache_path(output).with_suffix(".templates").glob("*/*"))
+    assert len(kept) >= 3, "article, base and index pages at least"
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:40] + b"damaged")
+    html._environment.cache_clear()
+    _edit(seeds)
+    build(seeds, output, test_site())
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
+    html._environment.cache_clear()

@@ -139,15 +139,19 @@ def load_plan(data: bytes) -> Plan | None:
             ],
             str(document["manifest"]),
         )
-        texts = [text for entry in plan.timeline for text in (entry.source, entry.seed, entry.slug)]
         size = len(plan.timeline)
-        if not all(isinstance(text, str) for text in texts) or not all(
-            0 <= index < size for item in plan.listings for index in item.members
-        ):
-            return None
+        # The shapes the patch relies on (min and max fail on anything but numbers).
+        valid = all(
+            type(entry.source) is type(entry.seed) is type(entry.published) is str
+            and (entry.updated is None or type(entry.updated) is str)
+            for entry in plan.timeline
+        ) and all(
+            not item.members or 0 <= min(item.members) <= max(item.members) < size
+            for item in plan.listings
+        )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
-    return plan
+    return plan if valid else None
 
 
 def _entry(article: Article) -> Entry:

@@ -77,12 +77,14 @@ def check_relative(path: PurePosixPath | str) -> None:
 def _leaving(paths: Collection[str]) -> str | None:
     """A path that could leave the output folder, if any (as ``check_relative``).
 
-    All the paths joined by slashes split into the parts of every path: one
-    split checks a manifest of 20,000 paths in a few milliseconds.
+    Joined by slashes, with one at each end, the paths hold every part of every
+    path between two slashes: three substring searches check 20,000 paths in a
+    millisecond.
     """
-    if not paths or _CLIMBING.isdisjoint("/".join(paths).split("/")):
+    joined = f"/{'/'.join(paths)}/"
+    if paths and all(f"/{part}/" not in joined for part in _CLIMBING):
         return None
-    return next(path for path in paths if not _CLIMBING.isdisjoint(path.split("/")))
+    return next((p for p in paths if not _CLIMBING.isdisjoint(p.split("/"))), None)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ from feeds.render.channels import (
 from feeds.render.crawlers import render_redirects, render_robots, render_sitemap, sitemap_key
 from feeds.render.html import (
     HOME_PAGE,
+    keep_compiled_templates,
     render_article_page,
     render_home_page,
     render_pages,
@@ -145,9 +146,10 @@ def build(
     now = now or clock()
     if not use_cache:  # ignored now, and stale afterwards: the next build starts afresh
         cache_path(output).unlink(missing_ok=True)
-    cache = BuildCache(
-        cache_path(output) if use_cache else None, build_scope(site, output), site.zone
-    )
+    scope = build_scope(site, output)
+    cache = BuildCache(cache_path(output) if use_cache else None, scope, site.zone)
+    if use_cache:
+        keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])
     reads = read_all(seed_paths(seeds), site, cache, jobs)
     fingerprint = seeds_fingerprint((path, seed) for path, seed, _ in reads)
     fresh = all(seed for _, seed, _ in reads) and cache.unchanged_since_last_build(fingerprint, now)

@@ -13,13 +13,23 @@ from a file:// URL or under any base path; canonical and feed links are absolute
 
 from __future__ import annotations
 
+import pickle
+import shutil
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 
 from feeds._dates import MONTH_NAMES
 from feeds._seeds import article_path
@@ -151,6 +161,36 @@ def _environment() -> Environment:
     )
     environment.globals.update(article_path=article_path, human_date=human_date, tag_slug=tag_slug)
     return environment
+
+
+def keep_compiled_templates(folder: Path, scope: str) -> None:
+    """Keep the templates compiled to Python in ``folder`` (the build cache's), so that
+    the next process need not compile them again (30 ms a process).
+
+    Compiled code depends on more than a template's text (Jinja's version, the
+    environment's settings in this package): each build ``scope`` (as the
+    build cache's) has its own folder, and the others are removed.
+    """
+    with suppress(OSError):
+        for other in folder.glob("*"):
+            if other.name != scope:
+                shutil.rmtree(other, ignore_errors=True)
+        (folder / scope).mkdir(parents=True, exist_ok=True)
+        _environment().bytecode_cache = _QuietBytecodeCache(str(folder / scope))
+
+
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """A compiled template that cannot be read or written is compiled again."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def human_date(moment: datetime) -> str:
