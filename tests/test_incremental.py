@@ -431,14 +431,33 @@ def test_text_edits_are_patched_in(seeds, tmp_path, monkeypatch):
     assert patched == [True] * 4
 
 
+def _with_metadata(line: str):
+    """A change that adds a metadata line after the slug."""
+    return lambda text: text.replace("\n", "\n" + line + "\n", 2).replace(
+        "\n" + line + "\n", "\n", 1
+    )
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        lambda text: text.replace("\n", "\ntags: moved\n", 2).replace("\ntags: moved\n", "\n", 1),
+        _with_metadata("tags: moved"),
+        _with_metadata("updated: 2026-01-05"),
+        _with_metadata("aliases: an-old-name"),
+        _with_metadata("title: Another Title"),
         lambda text: "2014-06-01" + text[text.index("\n") :],
+        lambda text: text.split("\n", 1)[0] + "\nanother-slug\n" + text.split("\n", 2)[2],
         lambda text: text + "\n\u0007 a control character\n",
     ],
-    ids=["a tag added", "another date", "a problem"],
+    ids=[
+        "a tag",
+        "an update date",
+        "an alias",
+        "a title",
+        "another date",
+        "another slug",
+        "a problem",
+    ],
 )
 def test_edits_that_move_an_article_take_the_full_path(seeds, tmp_path, monkeypatch, change):
     """An edit that changes where the article appears (or breaks it) is not patched."""
@@ -456,21 +475,48 @@ def test_edits_that_move_an_article_take_the_full_path(seeds, tmp_path, monkeypa
     assert patched[0] is False
 
 
-def test_a_plan_is_used_only_with_the_output_it_describes(seeds, tmp_path, monkeypatch):
-    """If the cache was not saved after a build (killed in between), its plan describes
-    an older output: the next build does not patch it."""
+@pytest.mark.parametrize(
+    "line", ["summary: A summary of its own.", "author: A. Writer"], ids=["summary", "author"]
+)
+def test_metadata_that_stays_in_place_is_patched_in(seeds, tmp_path, monkeypatch, line):
+    """A summary or an author shows only where the article does: patched."""
     output = tmp_path / "public"
     build(seeds, output, test_site())
-    files = sorted(seeds.glob("*.txt"))
-    _append(files[5], "First edit.")
+    patched = _spy_patches(monkeypatch)
+    path = sorted(seeds.glob("*.txt"))[7]
+    path.write_text(_with_metadata(line)(path.read_text()))
+    build(seeds, output, test_site())
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
+    assert patched == [True]
+
+
+def _killed_before_saving_the_cache(seeds: Path, output: Path, monkeypatch) -> None:
+    """A build that wrote the output and was killed before it saved the cache."""
     with monkeypatch.context() as unsaved:
         unsaved.setattr(_cache.BuildCache, "save", lambda *args: None)
         build(seeds, output, test_site())
+
+
+def test_a_plan_is_used_only_with_the_output_it_describes(seeds, tmp_path, monkeypatch):
+    """The cache of a build killed before saving it describes an older output: the
+    next build neither patches it nor finds nothing to do."""
+    output = tmp_path / "public"
+    build(seeds, output, test_site())
+    files = sorted(seeds.glob("*.txt"))
+    original = files[5].read_text()
+    _append(files[5], "First edit.")
+    _killed_before_saving_the_cache(seeds, output, monkeypatch)
     patched = _spy_patches(monkeypatch)
+    files[5].write_text(original)  # the cache's seeds again, not the output's
+    build(seeds, output, test_site())
+    assert snapshot(output) == _clean_build(seeds, tmp_path)
+    _append(files[5], "First edit.")
+    _killed_before_saving_the_cache(seeds, output, monkeypatch)
+    files[5].write_text(original)
     _append(files[9], "Second edit.")
     build(seeds, output, test_site())
-    assert patched == [False]
     assert snapshot(output) == _clean_build(seeds, tmp_path)
+    assert patched[0] is patched[-1] is False, "neither build after a kill patched"
 
 
 def test_compiled_templates_are_kept_and_never_trusted_blindly(seeds, tmp_path):

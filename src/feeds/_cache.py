@@ -254,6 +254,11 @@ class BuildCache:
         """Record this build's layout (saved by ``save``, with a clean build only)."""
         self._plan = plan
 
+    def last_manifest(self) -> str | None:
+        """The hash of the manifest the last problem-free build wrote: its records
+        describe that output, not one a build killed before saving them left."""
+        return self._meta().get("manifest")
+
     def unchanged_since_last_build(self, fingerprint: str, now: datetime) -> bool:
         """Whether the last problem-free build saw these seeds and would publish the same ones.
 
@@ -304,30 +309,32 @@ class BuildCache:
     def save(
         self,
         seeds_in_use: Iterable[str],
-        units_in_use: Iterable[str],
-        clean: tuple[str, datetime | None, datetime | None] | None,
+        units_in_use: Iterable[str] | None,
+        clean: tuple[str, datetime | None, datetime | None, str] | None,
     ) -> None:
         """Write what was learnt and forget entries no longer in use.
 
         ``clean``: after a problem-free build, the seeds' fingerprint, the newest
-        published article's time and the next scheduled one's, for the next
-        build's nothing-to-do check.
+        published article's time, the next scheduled one's and the hash of the
+        manifest written, for the next build's nothing-to-do check and patch.
+        ``units_in_use`` None: every unit recorded still is (a patched build).
         """
         if self._db is None:
             return
         with self._db:
             self._db.execute(
                 "DELETE FROM meta WHERE key IN ('fingerprint', 'published_until', 'next_due', "
-                "'plan')"
+                "'manifest', 'plan')"
             )
             if clean is not None:
-                fingerprint, start, due = clean
+                fingerprint, start, due, manifest = clean
                 self._db.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
                     [
                         ("fingerprint", fingerprint),
                         ("published_until", start.isoformat() if start else ""),
                         ("next_due", due.isoformat() if due else ""),
+                        ("manifest", manifest),
                     ],
                 )
                 if self._plan is not None:
@@ -343,9 +350,10 @@ class BuildCache:
             )
             unused_seeds = self.seeds() - set(seeds_in_use)
             self._db.executemany("DELETE FROM articles WHERE seed_hash = ?", _rows(unused_seeds))
-            stored_units = {unit for (unit,) in self._db.execute("SELECT unit FROM renders")}
-            unused_units = stored_units - set(units_in_use)
-            self._db.executemany("DELETE FROM renders WHERE unit = ?", _rows(unused_units))
+            if units_in_use is not None:
+                stored = {unit for (unit,) in self._db.execute("SELECT unit FROM renders")}
+                unused_units = stored - set(units_in_use)
+                self._db.executemany("DELETE FROM renders WHERE unit = ?", _rows(unused_units))
         self._db.close()
 
 

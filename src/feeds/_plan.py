@@ -8,8 +8,10 @@ document:
 - ``others``: the seed hash of every other valid file (drafts, scheduled);
 - ``listings``: every unit that shows many articles (archive, feed, tag and API
   list pages) as its name, its label (``render.list_key``), the timeline
-  positions of the articles it shows, and its job with those articles left out;
-- ``manifest``: the hash of the manifest that build wrote.
+  positions of the articles it shows, and its job with those articles left out.
+
+The cache also notes the hash of the manifest the build wrote: a plan is used
+only with that output (not with one a build killed before saving the cache left).
 
 Why. Most rebuilds follow an edit to an article's text. Its place in every
 listing depends only on its slug, title, URL, id, dates, tags and aliases
@@ -85,7 +87,6 @@ class Plan:
     timeline: list[Entry]
     others: dict[str, str]
     listings: list[PlannedListing]
-    manifest: str
 
     def positions(self) -> dict[str, int]:
         """Seed file → its article's position in the timeline."""
@@ -95,7 +96,7 @@ class Plan:
 def make_plan(
     articles: Sequence[Article], others: dict[str, str], listings: Sequence[Listing]
 ) -> Plan:
-    """The plan of a build (its manifest's hash is added once it is written)."""
+    """The plan of a build."""
     position = {article.slug: index for index, article in enumerate(articles)}
     return Plan(
         [_entry(article) for article in articles],
@@ -109,7 +110,6 @@ def make_plan(
             )
             for name, label, shown, job in listings
         ],
-        "",
     )
 
 
@@ -121,7 +121,6 @@ def dump_plan(plan: Plan) -> bytes:
             "listings": [
                 [item.name, item.label, item.members, item.template] for item in plan.listings
             ],
-            "manifest": plan.manifest,
         }
     )
 
@@ -137,16 +136,17 @@ def load_plan(data: bytes) -> Plan | None:
                 PlannedListing(name, label, tuple(members), list(template))
                 for name, label, members, template in document["listings"]
             ],
-            str(document["manifest"]),
         )
         size = len(plan.timeline)
-        # The shapes the patch relies on (min and max fail on anything but numbers).
+        # The shapes the patch relies on, exactly (a bool is an int to min and max).
         valid = all(
             type(entry.source) is type(entry.seed) is type(entry.published) is str
             and (entry.updated is None or type(entry.updated) is str)
             for entry in plan.timeline
         ) and all(
-            not item.members or 0 <= min(item.members) <= max(item.members) < size
+            type(item.label) is str
+            and all(type(index) is int for index in item.members)
+            and (not item.members or 0 <= min(item.members) <= max(item.members) < size)
             for item in plan.listings
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):

@@ -153,12 +153,12 @@ def build(
     reads = read_all(seed_paths(seeds), site, cache, jobs)
     fingerprint = seeds_fingerprint((path, seed) for path, seed, _ in reads)
     fresh = all(seed for _, seed, _ in reads) and cache.unchanged_since_last_build(fingerprint, now)
-    if fresh and (done := previous_build(output)):
+    if fresh and (done := previous_build(output)) and done.digest == cache.last_manifest():
         cache.save_seed_stats()  # so that the next build need not read the seeds again
         seconds = time.perf_counter() - started
         return BuildReport(output, done.articles, len(done.files), seconds)
-    if cache.enabled and (patched := _patch(site, output, reads, cache, now, fingerprint)):
-        return dataclasses.replace(patched, seconds=time.perf_counter() - started)
+    if cache.enabled and (patched := _patch(site, output, reads, cache, now, fingerprint, started)):
+        return patched
     reading = settle_reads(reads, site, cache, now)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
@@ -172,11 +172,12 @@ def build(
         cache.forget_seed_stats()
         raise
     newest = reading.articles[0].published if reading.articles else None
-    clean = None if reading.problems else (fingerprint, newest, reading.next_due())
-    if clean and cache.enabled:
+    clean = None
+    if not reading.problems:
+        clean = (fingerprint, newest, reading.next_due(), writer.manifest_digest)
         others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts)}
-        plan = make_plan(reading.articles, others, listings)
-        cache.remember_plan(dump_plan(dataclasses.replace(plan, manifest=writer.manifest_digest)))
+        if cache.enabled:
+            cache.remember_plan(dump_plan(make_plan(reading.articles, others, listings)))
     cache.save(reading.seed_hashes, [HEADERS_UNIT, *(name for name, _, _ in units)], clean)
     return BuildReport(
         output,
@@ -363,38 +364,29 @@ def _patch(
     cache: BuildCache,
     now: datetime,
     fingerprint: str,
+    started: float,
 ) -> BuildReport | None:
     """Build by patching the last build (``feeds._plan``) when seeds changed only in
     their text; None (nothing written) when the full build is needed."""
-    data = cache.plan()
-    plan = load_plan(data) if data else None
-    if plan is None:
+    patch = _plan_patch(site, reads, cache, now)
+    if patch is None:
         return None
-    edits = _edits(plan, reads, cache)
-    if edits is None or not cache.same_articles_due(now):
-        return None
-    affected = [item for item in plan.listings if not edits.keys().isdisjoint(item.members)]
-    articles = _planned_articles(site, plan, edits, affected, cache)
-    if articles is None:
-        return None
-    units = _patched_units(plan, edits, affected, articles)
+    plan, edits, units, articles, home = patch
     recorded = [cache.rendered(name) for name, _, _ in units]
     if any(files is None for files in recorded):
         return None
-    on_home_page = min(edits) < site.feed_limit
     replaced = {path for files in recorded if files for path in files}
     replaced.add(HEADERS_PATH)  # kept or rendered again below, as in a full build
-    if on_home_page:
+    if home:
         replaced.add(HOME_PAGE)
     try:
         with TreeWriter(output) as writer:
-            if writer.previous is None or writer.manifest_digest != plan.manifest:
-                return None  # not the output the plan was made for (or a build was killed)
+            if writer.previous is None or writer.manifest_digest != cache.last_manifest():
+                return None  # not the output the plan was made for (a build was killed)
             writer.keep_all_but(replaced)
             _render_units(site, units, writer, cache)
-            if on_home_page:
-                shown = range(min(site.feed_limit, len(plan.timeline)))
-                for path, page in render_home_page(site, [articles[i] for i in shown]).items():
+            if home:
+                for path, page in render_home_page(site, [articles[i] for i in home]).items():
                     writer.add(path, page)
             _write_headers_file(site, writer, cache)
             written = writer.commit(articles=len(plan.timeline))
@@ -407,21 +399,45 @@ def _patch(
         entry._replace(seed=edits[index][0]) if index in edits else entry
         for index, entry in enumerate(plan.timeline)
     ]
-    cache.remember_plan(
-        dump_plan(dataclasses.replace(plan, timeline=timeline, manifest=writer.manifest_digest))
-    )
-    in_use = [
-        HEADERS_UNIT,
-        "sitemap",
-        CONFIGURATION_UNIT,
-        *(f"article:{entry.slug}" for entry in plan.timeline),
-        *(listing.name for listing in plan.listings),
-    ]
-    window = cache.publishing_window() or (None, None)
-    cache.save([seed for _, seed, _ in reads], in_use, (fingerprint, *window))
+    cache.remember_plan(dump_plan(dataclasses.replace(plan, timeline=timeline)))
+    start, due = cache.publishing_window() or (None, None)
+    clean = (fingerprint, start, due, writer.manifest_digest)
+    cache.save([seed for _, seed, _ in reads], None, clean)  # the same units as before
+    seconds = time.perf_counter() - started
     return BuildReport(
-        output, len(plan.timeline), written.files, 0, written.written, written.deleted
+        output, len(plan.timeline), written.files, seconds, written.written, written.deleted
     )
+
+
+# What a patch renders: the plan, the edits, the units showing them, the articles
+# those units show by timeline position, and the positions the home page shows
+# (none if no edited article is on it).
+_Patch = tuple["Plan", "Edits", list[Unit], dict[int, Article], range]
+
+
+def _plan_patch(
+    site: Site, reads: Sequence[SeedRead], cache: BuildCache, now: datetime
+) -> _Patch | None:
+    """What a patch of the last build renders; None if it cannot be patched (or its
+    plan does not fit: a damaged cache makes a build slower, never wrong)."""
+    data = cache.plan()
+    plan = load_plan(data) if data else None
+    if plan is None:
+        return None
+    try:
+        edits = _edits(plan, reads, cache)
+        if edits is None or not cache.same_articles_due(now):
+            return None
+        affected = [item for item in plan.listings if not edits.keys().isdisjoint(item.members)]
+        shown = min(site.feed_limit, len(plan.timeline))
+        home = range(shown) if min(edits) < shown else range(0)
+        shown_too = set(home).union(*(item.members for item in affected))
+        articles = _planned_articles(site, plan, edits, shown_too, cache)
+        if articles is None:
+            return None
+        return plan, edits, _patched_units(plan, edits, affected, articles), articles, home
+    except (TypeError, ValueError, KeyError, IndexError):
+        return None
 
 
 # Timeline position → (new seed hash, the article parsed from it, before the timeline).
@@ -461,14 +477,12 @@ def _edits(plan: Plan, reads: Sequence[SeedRead], cache: BuildCache) -> Edits | 
 
 
 def _planned_articles(
-    site: Site, plan: Plan, edits: Edits, affected: Sequence[PlannedListing], cache: BuildCache
+    site: Site, plan: Plan, edits: Edits, shown_too: set[int], cache: BuildCache
 ) -> dict[int, Article] | None:
-    """By timeline position, the articles the patch renders, with the times the plan
-    gives them; None if an edit moves an article (another slug, date, tag...)."""
-    needed = set(edits).union(*(item.members for item in affected))
-    if min(edits) < site.feed_limit:  # the home page shows it
-        needed.update(range(min(site.feed_limit, len(plan.timeline))))
-    entries = {index: plan.timeline[index] for index in needed}
+    """By timeline position, the articles the patch renders (the edited ones and
+    those ``shown_too`` beside them), with the times the plan gives them; None if
+    an edit moves an article (another slug, date, tag...)."""
+    entries = {index: plan.timeline[index] for index in shown_too.union(edits)}
     cached = cache.articles([(entry.seed, entry.source) for entry in entries.values()])
     articles = {}
     for index, entry in entries.items():
