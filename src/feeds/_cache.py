@@ -145,7 +145,7 @@ class BuildCache:
         self._articles: dict[str, bytes] = {}
         self._stats: dict[str, tuple[str, str]] = {}
         self._renders: dict[str, tuple[str, dict[str, str]]] = {}
-        self._plan: bytes | None = None
+        self._plan: tuple[bytes, bool] | None = None
         # What the tables held when read, so that saving writes only the difference.
         self._stored_stats: dict[str, tuple[str, str]] | None = None
         self._stored_seeds: frozenset[str] | None = None
@@ -243,16 +243,21 @@ class BuildCache:
         files = orjson.loads(row[1])
         return files if isinstance(files, dict) else None
 
-    def plan(self) -> bytes | None:
-        """The layout the last problem-free build recorded (``feeds._plan``)."""
+    def plan(self) -> tuple[bytes, bytes | None] | None:
+        """The layout the last problem-free full build recorded and the edits patched
+        in since (``feeds._plan``)."""
         if self._db is None:
             return None
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'plan'").fetchone()
-        return row[0] if row and isinstance(row[0], bytes) else None
+        rows = dict(self._db.execute("SELECT key, value FROM meta WHERE key LIKE 'plan%'"))
+        plan, edits = rows.get("plan"), rows.get("plan-edits")
+        if not isinstance(plan, bytes) or not isinstance(edits, bytes | None):
+            return None
+        return plan, edits
 
-    def remember_plan(self, plan: bytes) -> None:
-        """Record this build's layout (saved by ``save``, with a clean build only)."""
-        self._plan = plan
+    def remember_plan(self, plan: bytes, *, edits: bool = False) -> None:
+        """Record this build's layout, or (``edits``) what it patched into the last
+        one (saved by ``save``, with a clean build only)."""
+        self._plan = (plan, edits)
 
     def last_manifest(self) -> str | None:
         """The hash of the manifest the last problem-free build wrote: its records
@@ -294,7 +299,7 @@ class BuildCache:
     def _meta(self) -> dict[str, Any]:
         if self._db is None:
             return {}
-        return dict(self._db.execute("SELECT key, value FROM meta WHERE key != 'plan'"))
+        return dict(self._db.execute("SELECT key, value FROM meta WHERE key NOT LIKE 'plan%'"))
 
     def remember_article(self, seed: str, article: Article) -> None:
         """Record a freshly parsed article (saved by ``save``; serialised now, so the
@@ -324,8 +329,10 @@ class BuildCache:
         with self._db:
             self._db.execute(
                 "DELETE FROM meta WHERE key IN ('fingerprint', 'published_until', 'next_due', "
-                "'manifest', 'plan')"
+                "'manifest', 'plan-edits')"
             )
+            if clean is None or self._plan is None or not self._plan[1]:
+                self._db.execute("DELETE FROM meta WHERE key = 'plan'")  # kept if patched
             if clean is not None:
                 fingerprint, start, due, manifest = clean
                 self._db.executemany(
@@ -338,7 +345,8 @@ class BuildCache:
                     ],
                 )
                 if self._plan is not None:
-                    self._db.execute("INSERT INTO meta VALUES ('plan', ?)", (self._plan,))
+                    key = "plan-edits" if self._plan[1] else "plan"
+                    self._db.execute("INSERT INTO meta VALUES (?, ?)", (key, self._plan[0]))
             self._save_stats(self._db)
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?)",

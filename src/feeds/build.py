@@ -26,7 +26,6 @@ it (``skip_invalid``).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -45,7 +44,15 @@ from feeds._cache import (
 )
 from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import default_jobs, mapping, workers_for
-from feeds._plan import Plan, PlannedListing, dump_plan, load_plan, make_plan, placement
+from feeds._plan import (
+    Plan,
+    PlannedListing,
+    dump_edits,
+    dump_plan,
+    load_plan,
+    make_plan,
+    placement,
+)
 from feeds._seeds import seed_paths, with_body
 from feeds._write import TreeWriter, digest, previous_build
 from feeds.errors import SeedError, SeedErrors, WriteError
@@ -395,11 +402,8 @@ def _patch(
         raise
     for seed, article in edits.values():
         cache.remember_article(seed, article)
-    timeline = [
-        entry._replace(seed=edits[index][0]) if index in edits else entry
-        for index, entry in enumerate(plan.timeline)
-    ]
-    cache.remember_plan(dump_plan(dataclasses.replace(plan, timeline=timeline)))
+    seeds = {index: seed for index, (seed, _) in edits.items()}
+    cache.remember_plan(dump_edits(plan, seeds), edits=True)
     start, due = cache.publishing_window() or (None, None)
     clean = (fingerprint, start, due, writer.manifest_digest)
     cache.save([seed for _, seed, _ in reads], None, clean)  # the same units as before
@@ -421,7 +425,7 @@ def _plan_patch(
     """What a patch of the last build renders; None if it cannot be patched (or its
     plan does not fit: a damaged cache makes a build slower, never wrong)."""
     data = cache.plan()
-    plan = load_plan(data) if data else None
+    plan = load_plan(*data) if data else None
     if plan is None:
         return None
     try:
