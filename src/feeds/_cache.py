@@ -149,6 +149,7 @@ class BuildCache:
         # What the tables held when read, so that saving writes only the difference.
         self._stored_stats: dict[str, tuple[str, str]] | None = None
         self._stored_seeds: frozenset[str] | None = None
+        self._stored_meta: dict[str, Any] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -297,9 +298,13 @@ class BuildCache:
         )
 
     def _meta(self) -> dict[str, Any]:
+        """What the last build noted (read once: only ``save`` writes it, and closes)."""
         if self._db is None:
             return {}
-        return dict(self._db.execute("SELECT key, value FROM meta WHERE key NOT LIKE 'plan%'"))
+        if self._stored_meta is None:
+            query = "SELECT key, value FROM meta WHERE key NOT LIKE 'plan%'"
+            self._stored_meta = dict(self._db.execute(query))
+        return self._stored_meta
 
     def remember_article(self, seed: str, article: Article) -> None:
         """Record a freshly parsed article (saved by ``save``; serialised now, so the

@@ -155,8 +155,6 @@ def build(
         cache_path(output).unlink(missing_ok=True)
     scope = build_scope(site, output)
     cache = BuildCache(cache_path(output) if use_cache else None, scope, site.zone)
-    if use_cache:
-        keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])
     reads = read_all(seed_paths(seeds), site, cache, jobs)
     fingerprint = seeds_fingerprint((path, seed) for path, seed, _ in reads)
     fresh = all(seed for _, seed, _ in reads) and cache.unchanged_since_last_build(fingerprint, now)
@@ -164,6 +162,8 @@ def build(
         cache.save_seed_stats()  # so that the next build need not read the seeds again
         seconds = time.perf_counter() - started
         return BuildReport(output, done.articles, len(done.files), seconds)
+    if use_cache:  # something is rendered from here on
+        keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])
     if cache.enabled and (patched := _patch(site, output, reads, cache, now, fingerprint, started)):
         return patched
     reading = settle_reads(reads, site, cache, now)
@@ -494,7 +494,7 @@ def _planned_articles(
         if before is None:
             return None
         after = edits[index][1] if index in edits else before
-        if placement(after) != placement(before):
+        if after is not before and placement(after) != placement(before):
             return None
         articles[index] = after.replaced(**entry.times(site.zone))
     return articles
