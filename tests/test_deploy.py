@@ -429,14 +429,17 @@ def _invalidated(distribution: str) -> list[list[str]]:
 def test_cloudfront_invalidates_exactly_the_changed_paths(
     aws, bucket, seeds, output, site, s3_endpoint, monkeypatch
 ):
-    """Changed and deleted paths are invalidated (folders for index.html); /* above the limit."""
+    """Changed and deleted paths are invalidated (folders for index.html), as readers request
+    them below the site's root path (/news/: a path at / would leave the CDN serving the old
+    feed); /news/* above the limit."""
+    assert site.root_path == "/news/"
     distribution = _distribution(s3_endpoint, monkeypatch)
     settings = site.deploy.model_copy(update={"cloudfront_distribution_id": distribution})
     cdn_site = site.model_copy(update={"deploy": settings})
     limited = settings.model_copy(update={"invalidation_max_paths": 10})
     first = _deploy(output, site.model_copy(update={"deploy": limited}), f"s3://{bucket}/")
     assert first.cdn == f"CloudFront {distribution}: invalidated 1 path"
-    assert _invalidated(distribution) == [["/*"]]
+    assert _invalidated(distribution) == [["/news/*"]]
     _deploy(output, cdn_site, f"s3://{bucket}/")
     assert len(_invalidated(distribution)) == 1, "a no-op deploy invalidates nothing"
     gone = read_articles(seeds, site).articles[0]
@@ -446,9 +449,9 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(
     report = _deploy(output, cdn_site, f"s3://{bucket}/")
     changed = {path for path, data in local_files(output).items() if before.get(path) != data}
     changed |= set(before) - set(local_files(output))
-    expected = {"/" + path for path in changed} | {f"/articles/{gone.slug}/"}
+    expected = {"/news/" + path for path in changed} | {f"/news/articles/{gone.slug}/"}
     if "index.html" in changed:
-        expected.add("/")
+        expected.add("/news/")
     assert report.cdn is not None
     assert sorted(_invalidated(distribution)[-1]) == sorted(expected)
 

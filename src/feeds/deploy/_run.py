@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from feeds.deploy._folder import FolderTarget
 from feeds.deploy._plan import LocalFile, Plan, RemoteFile, check_deletes, make_plan, scan_local
@@ -95,7 +95,7 @@ def deploy(
         return DeployReport(str(destination), plan, changed_bytes, 0.0, dry_run=True)
     note = destination.setup() if setup else None
     sent = destination.apply(plan, local, progress or _quiet)
-    cdn = _invalidate(destination, plan, settings)
+    cdn = _invalidate(destination, plan, settings, site.root_path)
     websub = _ping_hub(site, plan)
     return DeployReport(
         str(destination),
@@ -116,24 +116,34 @@ def _ping_hub(site: Site, plan: Plan) -> PingReport | None:
     return ping_hub(site.websub_hub, feeds)
 
 
-def invalidation_paths(plan: Plan, max_paths: int) -> list[str]:
-    """The URL paths a plan changed (folders for their index.html), or ``/*`` above max_paths."""
+def invalidation_paths(plan: Plan, max_paths: int, root_path: str) -> list[str]:
+    """The URL paths a plan changed (folders for their index.html), or everything below
+    the root above max_paths.
+
+    CloudFront takes the paths readers request: the site's root path (``/news/`` for
+    ``https://example.com/news/``, a URL path already) and each file's path below it,
+    percent-encoded (a ``*`` in a file name would otherwise be a wildcard).
+    """
     paths = set()
     for action in (*plan.uploads, *plan.deletes):
-        paths.add("/" + action.path)
+        paths.add(action.path)
         if action.path == "index.html" or action.path.endswith("/index.html"):
-            paths.add("/" + action.path.removesuffix("index.html"))
-    return ["/*"] if len(paths) > max_paths else sorted(paths)
+            paths.add(action.path.removesuffix("index.html"))
+    if len(paths) > max_paths:
+        return [root_path + "*"]
+    return sorted(root_path + quote(path) for path in paths)
 
 
-def _invalidate(destination: Target, plan: Plan, settings: DeploySettings) -> str | None:
+def _invalidate(
+    destination: Target, plan: Plan, settings: DeploySettings, root_path: str
+) -> str | None:
     distribution = settings.cloudfront_distribution_id
     if not distribution or not plan.changed:
         return None
     invalidate = getattr(destination, "invalidate", None)
     if invalidate is None:
         raise ConfigError("cloudfront_distribution_id is set, but the target is not a bucket")
-    paths = invalidation_paths(plan, settings.invalidation_max_paths)
+    paths = invalidation_paths(plan, settings.invalidation_max_paths, root_path)
     invalidate(distribution, paths)
     return f"CloudFront {distribution}: invalidated {len(paths):,} path{'s' * (len(paths) != 1)}"
 
