@@ -73,7 +73,7 @@ def validate(
 
 @task(help={"headline": "the article's headline", "seeds": SITE_HELP["seeds"]})
 def new(c: Context, headline: str, seeds: str = "seeds", config: str | None = None) -> None:
-    """Write seeds/<slug>.txt for a new article dated today; print its path."""
+    """Write the draft seeds/_<slug>.txt for a new article dated today; print its path."""
     _feeds("new", headline, seeds=seeds, config=config)
 
 

@@ -70,17 +70,26 @@ def test_validate_lists_scheduled_and_drafts(seeds, capsys, monkeypatch):
     assert "1 article valid and published" in out
 
 
-def test_new_writes_a_valid_article_and_refuses_to_overwrite(tmp_path, capsys, monkeypatch):
-    """`feeds new` writes seeds/<slug>.txt dated today that validates, and never overwrites."""
+def test_new_writes_a_valid_draft_and_refuses_to_overwrite(tmp_path, capsys, monkeypatch):
+    """`feeds new` writes the draft seeds/_<slug>.txt dated today, which validates and is
+    not published until renamed; it never overwrites a draft or a published article."""
     monkeypatch.chdir(tmp_path)
     argv = ["new", "Leaders Meet in Tokyo!", "--config", str(SITE_CONFIG)]
     assert main(argv) == 0
-    path = Path(capsys.readouterr().out.strip())
-    assert path == Path("seeds/leaders-meet-in-tokyo.txt")
+    printed = capsys.readouterr()
+    path = Path(printed.out.strip())
+    assert path == Path("seeds/_leaders-meet-in-tokyo.txt")
+    assert "rename it to seeds/leaders-meet-in-tokyo.txt" in printed.err
     lines = path.read_text().splitlines()
     today = datetime.now(test_site().zone).date()
     assert lines[0] == f"{today.day} {MONTH_NAMES[today.month - 1]}, {today.year}"
     assert lines[1:3] == ["leaders-meet-in-tokyo", "title: Leaders Meet in Tokyo!"]
     assert main(["validate", "--config", str(SITE_CONFIG)]) == 0
+    assert "0 articles valid and published" in capsys.readouterr().out
     assert main(argv) == 1
-    assert "already exists" in capsys.readouterr().err
+    assert "seeds/_leaders-meet-in-tokyo.txt already exists" in capsys.readouterr().err
+    path.rename("seeds/leaders-meet-in-tokyo.txt")
+    assert main(["validate", "--config", str(SITE_CONFIG)]) == 0
+    assert "1 article valid and published" in capsys.readouterr().out
+    assert main(argv) == 1
+    assert "seeds/leaders-meet-in-tokyo.txt already exists" in capsys.readouterr().err

@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
             type=_moment,
             help="publish as if it were this ISO date-time (default: SOURCE_DATE_EPOCH, else now)",
         )
-    new = _command(commands, "new", _new, "write a new article file, dated today")
+    new = _command(commands, "new", _new, "write a new draft article (_<slug>.txt), dated today")
     new.add_argument("headline", help="the article's headline; its slug is made from it")
     _add_site_options(new)
     _command(commands, "clean", _clean, "remove the output folder")
@@ -203,18 +203,22 @@ def _new(args: argparse.Namespace) -> int:
     if not slug:
         raise ConfigError(f"headline {args.headline!r} has no letters or digits for a slug")
     today = datetime.now(site.zone).date()
-    path = args.seeds / f"{slug}.txt"
+    published, draft = args.seeds / f"{slug}.txt", args.seeds / f"_{slug}.txt"
     text = (
         f"{today.day} {MONTH_NAMES[today.month - 1]}, {today.year}\n{slug}\n"
         f"title: {args.headline.strip()}\n\nWrite the first paragraph here.\n"
     )
+    taken = "already exists; choose another headline or edit it"
+    if published.exists():
+        raise FeedsError(f"{published} {taken}")
     args.seeds.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8") as file:
+        with draft.open("x", encoding="utf-8") as file:  # a draft: its placeholder never goes out
             file.write(text)
     except FileExistsError:
-        raise FeedsError(f"{path} already exists; choose another headline or edit it") from None
-    print(path)
+        raise FeedsError(f"{draft} {taken}") from None
+    print(draft)
+    print(f"a draft: write it, then rename it to {published} to publish it", file=sys.stderr)
     return 0
 
 
