@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
@@ -107,6 +107,24 @@ def _version(distribution: str) -> str:
         return version(distribution)
     except PackageNotFoundError:  # tzdata: not needed where the system has the zones
         return "absent"
+
+
+def _rows_where_in(
+    db: sqlite3.Connection, query: str, column: str, values: Sequence[str]
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``query`` whose ``column`` is one of ``values``, 500 values a query."""
+    for start in range(0, len(values), _QUERY_SIZE):
+        chunk = values[start : start + _QUERY_SIZE]
+        where = f" WHERE {column} IN ({', '.join('?' * len(chunk))})"
+        yield from db.execute(query + where, chunk)
+
+
+def _recorded(row: tuple[str, bytes] | None, key: str | None) -> dict[str, str] | None:
+    """A renders row's file hashes, if rendered with ``key`` (any key: ``None``)."""
+    if row is None or (key is not None and row[0] != key):
+        return None
+    files = orjson.loads(row[1])
+    return files if isinstance(files, dict) else None
 
 
 def seeds_fingerprint(seeds: Iterable[tuple[str, str]]) -> str:
@@ -182,10 +200,7 @@ class BuildCache:
         if len(seeds) > _FEW_ROWS:
             yield from self._db.execute(query)
             return
-        for start in range(0, len(seeds), _QUERY_SIZE):
-            chunk = seeds[start : start + _QUERY_SIZE]
-            where = f" WHERE seed_hash IN ({', '.join('?' * len(chunk))})"
-            yield from self._db.execute(query + where, chunk)
+        yield from _rows_where_in(self._db, query, "seed_hash", seeds)
 
     def seed_stats(self) -> dict[str, tuple[str, str]]:
         """path → (its stat signature, its hash) as the last build found them."""
@@ -238,11 +253,21 @@ class BuildCache:
         if self._db is None:
             return None
         query = "SELECT key, files FROM renders WHERE unit = ?"
-        row = self._db.execute(query, (unit,)).fetchone()
-        if row is None or (key is not None and row[0] != key):
-            return None
-        files = orjson.loads(row[1])
-        return files if isinstance(files, dict) else None
+        return _recorded(self._db.execute(query, (unit,)).fetchone(), key)
+
+    def rendered_each(self, units: Sequence[tuple[str, str]]) -> Iterator[dict[str, str] | None]:
+        """``rendered(unit, key)`` of each pair in turn, 500 a query (a query each costs
+        20 µs: 0.2 s for the 11,000 units of 10,000 articles)."""
+        query = "SELECT unit, key, files FROM renders"
+        for start in range(0, len(units), _QUERY_SIZE):
+            chunk = units[start : start + _QUERY_SIZE]
+            rows: dict[str, tuple[str, bytes]] = {}
+            if self._db is not None:
+                names = [unit for unit, _ in chunk]
+                found = _rows_where_in(self._db, query, "unit", names)
+                rows = {unit: (key, files) for unit, key, files in found}
+            for unit, key in chunk:
+                yield _recorded(rows.get(unit), key)
 
     def plan(self) -> tuple[bytes, bytes | None] | None:
         """The layout the last problem-free full build recorded and the edits patched

@@ -340,7 +340,12 @@ def _write_all(
 ) -> None:
     """Keep the outputs of unchanged units, render the others (in workers while
     this process renders the site-wide outputs), and add it all to ``writer``."""
-    stale = [unit for unit in units if not _kept(unit, writer, cache)]
+    recorded = cache.rendered_each([(name, key) for name, key, _ in units])
+    stale = [
+        unit
+        for unit, files in zip(units, recorded, strict=True)
+        if files is None or not writer.keep(files)
+    ]
     rendering = _Rendering(site, writer, [job for _, _, job in stale])
     groups = _groups(rendering.jobs)
     workers = workers_for(len(stale), jobs)
