@@ -16,7 +16,6 @@ from feeds._headers import (
     render_headers_file,
     rule_for,
 )
-from feeds._media import media_type
 from feeds.build import build, render_site
 from feeds.deploy import upload_tier
 from feeds.deploy._plan import Plan
@@ -58,23 +57,6 @@ def test_default_headers(path, content_type, cache_control, cors):
     headers = headers_for(PurePosixPath(path))
     assert headers == {"Content-Type": content_type, "Cache-Control": cache_control}
     assert rule_for(PurePosixPath(path)).cors is cors
-
-
-@pytest.mark.parametrize(
-    ("path", "content_type"),
-    [
-        ("robots.txt", "text/plain; charset=utf-8"),
-        ("sitemap.xml", "application/xml; charset=utf-8"),
-        ("style.css", "text/css; charset=utf-8"),
-        ("images/logo.png", "image/png"),
-        ("files/data.tar.gz", "application/x-tar"),
-        ("CNAME", "application/octet-stream"),
-        (".hidden", "application/octet-stream"),
-    ],
-)
-def test_media_types_of_other_files(path, content_type):
-    """Files a user adds beside the build (a CNAME, images) get a media type too."""
-    assert media_type(path) == content_type
 
 
 def test_site_rules_come_first_and_first_match_wins():

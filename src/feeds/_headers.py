@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import PurePosixPath
 
-from feeds._media import media_type, type_key
+from feeds._media import media_type
 from feeds.models import HeaderRule
 from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH
 
@@ -130,21 +130,21 @@ def render_headers_file(
     # paths share and ``owner`` tells apart by identity.
     distinct: dict[Group, Group] = {}
     shared: dict[tuple[int, str], Group] = {}
-    groups: dict[str, tuple[Group, list[str]]] = {}  # path → its group, its candidate patterns
+    groups = {}
     for path in sorted(paths):
         if path != HEADERS_PATH:
-            kind = (_first_glob(globs, path), type_key(path))
+            kind = (_first_glob(globs, path), media_type(path))
             if kind not in shared:
                 group = tuple(static_host_headers(path, rules).items())
                 shared[kind] = distinct.setdefault(group, group)
-            groups[path] = (shared[kind], _candidates(path))
+            groups[path] = shared[kind]
     owner: dict[str, Group | None] = {}  # pattern → the one group it matches (None: several)
-    for group, candidates in groups.values():
-        for pattern in candidates:
+    for path, group in groups.items():
+        for pattern in _candidates(path):
             owner[pattern] = group if owner.get(pattern, group) is group else None
     blocks: dict[str, Group] = {}
-    for path, (group, candidates) in groups.items():
-        safe = (p for p in candidates if owner[p] is group)
+    for path, group in groups.items():
+        safe = (p for p in _candidates(path) if owner[p] is group)
         pattern = next(safe, "/" + path)  # the exact path always is
         blocks[pattern] = group
         if pattern.endswith("/index.html"):  # served at its folder's URL too
