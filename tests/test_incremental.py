@@ -536,3 +536,25 @@ def test_compiled_templates_are_kept_and_never_trusted_blindly(seeds, tmp_path):
     build(seeds, output, test_site())
     assert snapshot(output) == _clean_build(seeds, tmp_path)
     html._environment.cache_clear()
+
+
+def test_recorded_renders_are_looked_up_in_batches_like_one_by_one(tmp_path):
+    """Over more units than one query takes: each gets its own files, or None for a unit
+    never recorded or recorded with another key; order and repeats kept."""
+    path = tmp_path / "cache.sqlite"
+    cache = _cache.BuildCache(path, "scope", test_site().zone)
+    for number in range(1200):
+        cache.remember_render(f"unit:{number}", f"key{number}", {f"{number}.html": "h"})
+    cache.save([], None, None)
+    units = [(f"unit:{n}", f"key{n}" if n % 7 else "other key") for n in range(1300)]
+    units += [units[3], units[1100]]
+    cache = _cache.BuildCache(path, "scope", test_site().zone)
+    batched = list(cache.rendered_each(units))
+    assert batched == [cache.rendered(unit, key) for unit, key in units]
+    assert batched[1100] == {"1100.html": "h"} and batched[-1] == batched[1100]
+    assert batched[7 * 100] is None and batched[1250] is None
+    assert sum(files is not None for files in batched) == 1200 - 1200 // 7 - 1 + 2
+    assert (
+        list(_cache.BuildCache(None, "scope", test_site().zone).rendered_each(units[:3]))
+        == [None] * 3
+    )

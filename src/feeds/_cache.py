@@ -109,14 +109,10 @@ def _version(distribution: str) -> str:
         return "absent"
 
 
-def _rows_where_in(
-    db: sqlite3.Connection, query: str, column: str, values: Sequence[str]
-) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``query`` whose ``column`` is one of ``values``, 500 values a query."""
-    for start in range(0, len(values), _QUERY_SIZE):
-        chunk = values[start : start + _QUERY_SIZE]
-        where = f" WHERE {column} IN ({', '.join('?' * len(chunk))})"
-        yield from db.execute(query + where, chunk)
+def _where_in(query: str, column: str, values: Sequence[str]) -> tuple[str, Sequence[str]]:
+    """``query`` for the rows whose ``column`` is one of ``values`` (at most 999), and
+    its parameters."""
+    return query + f" WHERE {column} IN ({', '.join('?' * len(values))})", values
 
 
 def _recorded(row: tuple[str, bytes] | None, key: str | None) -> dict[str, str] | None:
@@ -200,7 +196,10 @@ class BuildCache:
         if len(seeds) > _FEW_ROWS:
             yield from self._db.execute(query)
             return
-        yield from _rows_where_in(self._db, query, "seed_hash", seeds)
+        for start in range(0, len(seeds), _QUERY_SIZE):
+            yield from self._db.execute(
+                *_where_in(query, "seed_hash", seeds[start : start + _QUERY_SIZE])
+            )
 
     def seed_stats(self) -> dict[str, tuple[str, str]]:
         """path → (its stat signature, its hash) as the last build found them."""
@@ -256,15 +255,14 @@ class BuildCache:
         return _recorded(self._db.execute(query, (unit,)).fetchone(), key)
 
     def rendered_each(self, units: Sequence[tuple[str, str]]) -> Iterator[dict[str, str] | None]:
-        """``rendered(unit, key)`` of each pair in turn, 500 a query (a query each costs
-        20 µs: 0.2 s for the 11,000 units of 10,000 articles)."""
-        query = "SELECT unit, key, files FROM renders"
+        """``rendered(unit, key)`` of each pair in turn, 500 units a query (not one
+        query each: a build of 10,000 articles checks 11,000 units)."""
         for start in range(0, len(units), _QUERY_SIZE):
             chunk = units[start : start + _QUERY_SIZE]
             rows: dict[str, tuple[str, bytes]] = {}
             if self._db is not None:
-                names = [unit for unit, _ in chunk]
-                found = _rows_where_in(self._db, query, "unit", names)
+                query = "SELECT unit, key, files FROM renders"
+                found = self._db.execute(*_where_in(query, "unit", [unit for unit, _ in chunk]))
                 rows = {unit: (key, files) for unit, key, files in found}
             for unit, key in chunk:
                 yield _recorded(rows.get(unit), key)
