@@ -87,9 +87,14 @@ def test_new_writes_a_valid_draft_and_refuses_to_overwrite(tmp_path, capsys, mon
     assert main(["validate", "--config", str(SITE_CONFIG)]) == 0
     assert "0 articles valid and published" in capsys.readouterr().out
     assert main(argv) == 1
-    assert "seeds/_leaders-meet-in-tokyo.txt already exists" in capsys.readouterr().err
+    assert "seeds/_leaders-meet-in-tokyo.txt has the slug" in capsys.readouterr().err
     path.rename("seeds/leaders-meet-in-tokyo.txt")
     assert main(["validate", "--config", str(SITE_CONFIG)]) == 0
     assert "1 article valid and published" in capsys.readouterr().out
     assert main(argv) == 1
     assert "seeds/leaders-meet-in-tokyo.txt already exists" in capsys.readouterr().err
+    Path("seeds/2024").mkdir()
+    Path("seeds/leaders-meet-in-tokyo.txt").rename("seeds/2024/tokyo.txt")
+    assert main(argv) == 1, "the slug is taken by an article in a sub-folder"
+    assert "seeds/2024/tokyo.txt has the slug 'leaders-meet-in-tokyo'" in capsys.readouterr().err
+    assert main(["new", "Another Headline", "--config", str(SITE_CONFIG)]) == 0

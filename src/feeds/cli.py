@@ -19,6 +19,7 @@ from slugify import slugify
 
 from feeds._dates import MONTH_NAMES
 from feeds._parallel import default_jobs
+from feeds._seeds import seed_paths
 from feeds._write import remove_tree
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
 from feeds.models import SLUG_MAX_LENGTH, Site, load_site
@@ -211,6 +212,8 @@ def _new(args: argparse.Namespace) -> int:
     taken = "already exists; choose another headline or edit it"
     if published.exists():
         raise FeedsError(f"{published} {taken}")
+    if args.seeds.exists() and (holder := _seed_with_slug(args.seeds, slug)):
+        raise FeedsError(f"{holder} has the slug {slug!r} already; choose another headline")
     args.seeds.mkdir(parents=True, exist_ok=True)
     try:
         with draft.open("x", encoding="utf-8") as file:  # a draft: its placeholder never goes out
@@ -220,6 +223,15 @@ def _new(args: argparse.Namespace) -> int:
     print(draft)
     print(f"a draft: write it, then rename it to {published} to publish it", file=sys.stderr)
     return 0
+
+
+def _seed_with_slug(folder: Path, slug: str) -> str | None:
+    """The seed file (drafts and sub-folders included) whose slug line is ``slug``."""
+    for path in seed_paths(folder):  # a ConfigError if the folder is a file
+        with Path(path).open(encoding="utf-8", errors="replace") as file:
+            if file.readline() and file.readline().strip() == slug:
+                return path
+    return None
 
 
 def _clean(args: argparse.Namespace) -> int:
