@@ -18,6 +18,8 @@ from benchmarks.corpus import write_corpus
 from feeds.build import build
 from feeds.cli import main
 from feeds.deploy import deploy, upload_tier
+from feeds.deploy._plan import Action, Plan, Reason
+from feeds.deploy._run import invalidation_paths
 from feeds.errors import ConfigError, DeployError
 from feeds.models import HeaderRule, Site
 from feeds.reading import read_articles
@@ -454,6 +456,25 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(
         expected.add("/news/")
     assert report.cdn is not None
     assert sorted(_invalidated(distribution)[-1]) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("root", "path", "expected"),
+    [
+        ("/", "rss.xml", ["/rss.xml"]),
+        ("/", "tags/x/index.html", ["/tags/x/", "/tags/x/index.html"]),
+        ("/news/", "index.html", ["/news/", "/news/index.html"]),
+        ("/news/", "images/photo (1).jpg", ["/news/images/photo%20(1).jpg"]),
+        ("/news/", "a+b,c;d=e&f@g:h!$'.txt", ["/news/a+b,c;d=e&f@g:h!$'.txt"]),
+        ("/news/", "é~.txt", ["/news/%C3%A9~.txt"]),
+        ("/news/", "a*", ["/news/a%2A"]),
+    ],
+)
+def test_invalidation_paths_encode_only_what_a_url_cannot_carry(root, path, expected):
+    """As readers request them (CloudFront misses a path encoded otherwise); * is a wildcard."""
+    plan = Plan(tiers=((Action("upload", path, Reason.NEW),),), deletes=())
+    assert invalidation_paths(plan, 100, root) == expected
+    assert invalidation_paths(plan, 1, root) == ([root + "*"] if len(expected) > 1 else expected)
 
 
 # Faults between boto3 and the server: retries, and kills half-way.

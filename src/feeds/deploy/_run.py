@@ -116,13 +116,17 @@ def _ping_hub(site: Site, plan: Plan) -> PingReport | None:
     return ping_hub(site.websub_hub, feeds)
 
 
+_PATH_CHARACTERS = "/!$&'()+,;=:@"  # RFC 3986 path characters, less * (quote keeps -._~)
+
+
 def invalidation_paths(plan: Plan, max_paths: int, root_path: str) -> list[str]:
     """The URL paths a plan changed (folders for their index.html), or everything below
     the root above max_paths.
 
     CloudFront takes the paths readers request: the site's root path (``/news/`` for
     ``https://example.com/news/``, a URL path already) and each file's path below it,
-    percent-encoded (a ``*`` in a file name would otherwise be a wildcard).
+    with only what a URL cannot carry percent-encoded (AWS: encoding other characters
+    misses the cached copy), and ``*``, a wildcard to CloudFront.
     """
     paths = set()
     for action in (*plan.uploads, *plan.deletes):
@@ -131,7 +135,7 @@ def invalidation_paths(plan: Plan, max_paths: int, root_path: str) -> list[str]:
             paths.add(action.path.removesuffix("index.html"))
     if len(paths) > max_paths:
         return [root_path + "*"]
-    return sorted(root_path + quote(path) for path in paths)
+    return sorted(root_path + quote(path, safe=_PATH_CHARACTERS) for path in paths)
 
 
 def _invalidate(
