@@ -449,8 +449,12 @@ def machine(args: argparse.Namespace) -> dict[str, str]:
         versions["hugo"] = tool_version([args.hugo, "version"])
     if args.pelican:
         versions["pelican"] = "pelican " + tool_version([args.pelican, "--version"])
-    commit = tool_version(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
-    return {**report.describe_machine(), **versions, "feeds commit": commit}
+    return {**report.describe_machine(), **versions}
+
+
+def feeds_commit() -> str:
+    """The commit of the feeds measured (``-dirty``: with changes not committed)."""
+    return tool_version(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
 
 
 def save(results: list[Result], args: argparse.Namespace) -> dict[str, object]:
@@ -462,6 +466,7 @@ def save(results: list[Result], args: argparse.Namespace) -> dict[str, object]:
     for size in {result.size for result in results}:
         stored["sizes"][str(size)] = {
             "measured": when,
+            "commit": feeds_commit(),
             "load": load,
             "runs": args.runs,
             "results": [asdict(result) for result in results if result.size == size],

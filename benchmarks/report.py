@@ -156,7 +156,8 @@ def markdown(stored: Mapping[str, Any]) -> str:
     """BENCHMARKS.md: what was measured, on what, the table, and how to rerun it."""
     sizes = sorted(stored["sizes"].items(), key=lambda item: int(item[0]))
     when = "; ".join(
-        f"N = {int(size):,}: {entry['measured']}, {entry['runs']} runs, "
+        f"N = {int(size):,}: {entry['measured']}, "
+        f"feeds {entry.get('commit', 'commit unrecorded')}, {entry['runs']} runs, "
         f"1-minute load average {load_range(entry['results'])}"
         for size, entry in sizes
     )
