@@ -83,10 +83,17 @@ def clean(c: Context, output: str = "public") -> None:
     _feeds("clean", output=output)
 
 
-@task(help={"output": SITE_HELP["output"], "port": "port (default: 8000)"})
-def serve(c: Context, output: str = "public", port: int = 8000) -> None:
-    """Preview the output folder at http://127.0.0.1:PORT/ with the feeds' content types."""
-    _feeds("serve", output=output, port=str(port))
+@task(
+    help={
+        "output": SITE_HELP["output"],
+        "port": "port (default: 8000)",
+        "config": SITE_HELP["config"],
+    }
+)
+def serve(c: Context, output: str = "public", port: int = 8000, config: str | None = None) -> None:
+    """Preview the output folder on http://127.0.0.1:PORT/, at base_url's path, with the
+    feeds' content types."""
+    _feeds("serve", output=output, port=str(port), config=config)
 
 
 @task(

@@ -56,11 +56,12 @@ def public(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def origin(public: Path) -> Iterator[str]:
-    server = make_server(public, port=0)
+    root_path = test_site().root_path  # /news/: the site's URLs, as on its host
+    server = make_server(public, port=0, root_path=root_path)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{root_path}"
     finally:
         server.shutdown()
         server.server_close()
@@ -147,3 +148,20 @@ def test_copy_button_reports_the_copy(browser, origin, tmp_path):
     status.filter(has_text="Copied").or_(status.filter(has_text="selected")).wait_for()
     page.close()
     assert errors == []
+
+
+def test_not_found_page_is_styled_at_any_depth(browser, origin, tmp_path):
+    """A missing URL deep below the root gets the site's 404 page, its stylesheet and
+    links found (they are absolute paths from the root)."""
+    page = browser.new_page()
+    responses: list[tuple[str, int]] = []
+    page.on("response", lambda response: responses.append((response.url, response.status)))
+    response = page.goto(origin + "no/such/deep/page", wait_until="load")
+    assert response is not None and response.status == 404
+    page.screenshot(path=str(tmp_path / "404.png"), full_page=True)
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert page.evaluate("() => getComputedStyle(document.body).maxWidth") != "none"  # CSS loaded
+    home = page.locator("main a").first.get_attribute("href")
+    page.close()
+    assert [status for url, status in responses if url != response.url] == [200]  # style.css
+    assert home == test_site().root_path + "index.html"

@@ -148,12 +148,14 @@ def test_clean_removes_the_output(project):
 
 
 def test_serve_uses_feed_content_types(project):
-    """The preview server sends each feed with its own media type, and 404.html when missing."""
+    """The preview server serves the site at base_url's path (/news/), as the host will:
+    each feed with its own media type, 404.html when missing, / sent on to /news/."""
     assert run("build") == 0
-    server = make_server(project / "public", port=0)
+    server = make_server(project / "public", port=0, root_path="/news/")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    base = origin + "/news/"
     try:
         types = {}
         for path in (
@@ -165,10 +167,17 @@ def test_serve_uses_feed_content_types(project):
         ):
             with urllib.request.urlopen(base + path) as response:
                 types[path] = response.headers["Content-Type"]
-        with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(base + "no/such/page")
-        assert missing.value.code == 404
-        assert b"Page not found" in missing.value.read()
+        for missing_path in ("/news/no/such/page", "/rss.xml", "/newsrss.xml"):
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(origin + missing_path)
+            assert missing.value.code == 404, missing_path
+            assert b"Page not found" in missing.value.read()
+        for start in ("/", "/news"):
+            with urllib.request.urlopen(origin + start) as response:  # follows the redirect
+                assert response.url == base
+                assert b"<h1" in response.read()
+        with urllib.request.urlopen(base + "articles/same-day-as-the-sample") as response:
+            assert response.url == base + "articles/same-day-as-the-sample/"
     finally:
         server.shutdown()
         server.server_close()

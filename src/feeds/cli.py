@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", _serve, "preview the output folder on localhost")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    _add_config_options(serve)  # served at base_url's path, as the host will
     _add_deploy_commands(commands)
     return parser
 
@@ -147,6 +148,10 @@ def _add_site_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--seeds", type=Path, default=Path("seeds"), help="folder of articles (default: seeds)"
     )
+    _add_config_options(command)
+
+
+def _add_config_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--config", type=Path, help="TOML file of [tool.feeds] keys, over pyproject.toml"
     )
@@ -248,8 +253,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.output}/ does not exist; run 'feeds build' first")
     from feeds._serve import make_server  # http.server: only ``serve`` needs it
 
-    server = make_server(args.output, args.host, args.port)
-    print(f"serving {args.output}/ at http://{args.host}:{server.server_port}/ (Ctrl-C stops)")
+    root_path = _site(args).root_path
+    server = make_server(args.output, args.host, args.port, root_path)
+    url = f"http://{args.host}:{server.server_port}{root_path}"
+    print(f"serving {args.output}/ at {url} (Ctrl-C stops)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
