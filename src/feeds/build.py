@@ -341,11 +341,7 @@ def _write_all(
     """Keep the outputs of unchanged units, render the others (in workers while
     this process renders the site-wide outputs), and add it all to ``writer``."""
     recorded = cache.rendered_each([(name, key) for name, key, _ in units])
-    stale = [
-        unit
-        for unit, files in zip(units, recorded, strict=True)
-        if files is None or not writer.keep(files)
-    ]
+    stale = [unit for unit, files in zip(units, recorded, strict=True) if not _kept(files, writer)]
     rendering = _Rendering(site, writer, [job for _, _, job in stale])
     groups = _groups(rendering.jobs)
     workers = workers_for(len(stale), jobs)
@@ -362,7 +358,7 @@ def _write_all(
 def _write_headers_file(site: Site, writer: TreeWriter, cache: BuildCache) -> None:
     """``_headers`` depends on the set of paths alone (the rules are in the cache's scope)."""
     key = hashlib.sha256("\n".join(sorted(writer.files)).encode()).hexdigest()
-    if _kept((HEADERS_UNIT, key, ()), writer, cache):
+    if _kept(cache.rendered(HEADERS_UNIT, key), writer):
         return
     data = render_headers_file(writer.files, site.headers, site.root_path)
     writer.add(PurePosixPath(HEADERS_PATH), data)
@@ -542,8 +538,7 @@ def _record(unit: Unit, staged: Staged, writer: TreeWriter, cache: BuildCache) -
     )
 
 
-def _kept(unit: Unit, writer: TreeWriter, cache: BuildCache) -> bool:
-    """Whether a unit's recorded outputs are still right: if so, keep them."""
-    name, key, _ = unit
-    recorded = cache.rendered(name, key)
+def _kept(recorded: dict[str, str] | None, writer: TreeWriter) -> bool:
+    """Whether a unit's recorded outputs (path → hash, if rendered with its key) are
+    still in the output unchanged: if so, keep them."""
     return recorded is not None and writer.keep(recorded)
