@@ -249,12 +249,11 @@ class BuildCache:
     def rendered(self, unit: str, key: str | None = None) -> dict[str, str] | None:
         """The file hashes recorded for a unit's outputs, if rendered with this key
         (any key: ``None``)."""
-        if self._db is None:
-            return None
-        query = "SELECT key, files FROM renders WHERE unit = ?"
-        return _recorded(self._db.execute(query, (unit,)).fetchone(), key)
+        return next(self.rendered_each([(unit, key)]))
 
-    def rendered_each(self, units: Sequence[tuple[str, str]]) -> Iterator[dict[str, str] | None]:
+    def rendered_each(
+        self, units: Sequence[tuple[str, str | None]]
+    ) -> Iterator[dict[str, str] | None]:
         """``rendered(unit, key)`` of each pair in turn, 500 units a query (not one
         query each: a build of 10,000 articles checks 11,000 units)."""
         for start in range(0, len(units), _QUERY_SIZE):

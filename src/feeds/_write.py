@@ -70,8 +70,12 @@ _CLIMBING = frozenset({"", ".", ".."})
 def check_relative(path: PurePosixPath | str) -> None:
     """Refuse a path that could leave the output folder (or that names no file)."""
     text = str(path)
-    if not _CLIMBING.isdisjoint(text.split("/")):
+    if _climbs(text):
         raise WriteError(f"refusing to write {text!r}: it would leave the output folder")
+
+
+def _climbs(path: str) -> bool:
+    return not _CLIMBING.isdisjoint(path.split("/"))
 
 
 def _leaving(paths: Collection[str]) -> str | None:
@@ -84,7 +88,7 @@ def _leaving(paths: Collection[str]) -> str | None:
     joined = f"/{'/'.join(paths)}/"
     if paths and all(f"/{part}/" not in joined for part in _CLIMBING):
         return None
-    return next((p for p in paths if not _CLIMBING.isdisjoint(p.split("/"))), None)
+    return next((path for path in paths if _climbs(path)), None)
 
 
 @dataclass(frozen=True)

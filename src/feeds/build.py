@@ -380,7 +380,7 @@ def _patch(
     if patch is None:
         return None
     plan, edits, units, articles, home = patch
-    recorded = [cache.rendered(name) for name, _, _ in units]
+    recorded = list(cache.rendered_each([(name, None) for name, _, _ in units]))
     if any(files is None for files in recorded):
         return None
     replaced = {path for files in recorded if files for path in files}
