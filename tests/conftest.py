@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from feeds.build import render_site
 from feeds.models import Article, Site, load_site
 from feeds.reading import read_articles
 from feeds.render import Tree
+from feeds.units import render_site
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"

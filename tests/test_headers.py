@@ -16,12 +16,13 @@ from feeds._headers import (
     render_headers_file,
     rule_for,
 )
-from feeds.build import build, render_site
+from feeds.build import build
 from feeds.deploy import upload_tier
 from feeds.deploy._plan import Plan
 from feeds.deploy._run import DeployReport, human_size
 from feeds.models import HeaderRule, load_site
 from feeds.reading import read_articles
+from feeds.units import render_site
 from tests.conftest import make_site
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import write_corpus
-from feeds import _cache, _parallel, reading
-from feeds import build as build_module
+from feeds import _cache, _parallel, _patch, reading, units
 from feeds._cache import cache_path
 from feeds.build import build
 from feeds.errors import SeedErrors
@@ -118,9 +117,9 @@ def test_package_version_change_invalidates_the_cache(seeds, tmp_path, monkeypat
     )
     assert _cache.build_scope(test_site(), output) != before
     rendered: list[str] = []
-    render = build_module.render_unit
+    render = units.render_unit
     monkeypatch.setattr(
-        build_module, "render_unit", lambda site, job: rendered.append(job[0]) or render(site, job)
+        units, "render_unit", lambda site, job: rendered.append(job[0]) or render(site, job)
     )
     build(seeds, output, test_site())
     assert "configuration" in rendered and rendered.count("article") == 60, "all rendered afresh"
@@ -170,9 +169,9 @@ def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path, monkeyp
     last_page = max(int(p.stem) for p in (output / "api/v1/pages").glob("*.json"))
     oldest.write_text(oldest.read_text() + "\nOne more paragraph.\n")
     rendered: list[str] = []
-    render = build_module.render_unit
+    render = units.render_unit
     monkeypatch.setattr(
-        build_module,
+        units,
         "render_unit",
         lambda site, job: rendered.append(job[0] if job[0] != "channel" else job[1].root)
         or render(site, job),
@@ -386,18 +385,16 @@ def test_archive_pages_render_with_their_articles():
     """An archive page and the articles after it form one job (bodies read once); other
     units go in batches, and an archive page always starts a new job."""
     kinds = ["archive", "article", "article", "archive", "article", "tag", "list", "article"]
-    assert build_module._groups([(kind,) for kind in kinds]) == [[0, 1, 2], [3, 4], [5, 6, 7]]
-    batches = build_module._groups([("list",)] * 120)
+    assert units._groups([(kind,) for kind in kinds]) == [[0, 1, 2], [3, 4], [5, 6, 7]]
+    batches = units._groups([("list",)] * 120)
     assert [len(batch) for batch in batches] == [50, 50, 20]
 
 
 def _spy_patches(monkeypatch) -> list[bool]:
     """Whether each build from now on patched the last one in (``feeds._plan``)."""
     patched: list[bool] = []
-    patch = build_module._patch
-    monkeypatch.setattr(
-        build_module, "_patch", lambda *args: patched.append(bool(r := patch(*args))) or r
-    )
+    patch = _patch.patch
+    monkeypatch.setattr(_patch, "patch", lambda *args: patched.append(bool(r := patch(*args))) or r)
     return patched
 
 

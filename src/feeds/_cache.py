@@ -13,7 +13,7 @@ Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
   An unchanged seed is never parsed or validated again.
 - ``renders``: a unit (``article:<slug>``, ``archive:<n>``, ``feeds:<root>``,
   a list or tag page, ``sitemap``, ``configuration``...; see
-  ``build.cacheable_units``) → the key of what its outputs were rendered from
+  ``units.cacheable_units``) → the key of what its outputs were rendered from
   and the hash of each file. An article's key is its seed hash and the times
   the timeline gave it (``render_key``); a page showing many articles is keyed
   by theirs and whatever else it shows (``render.list_key``). If the key
