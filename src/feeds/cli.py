@@ -172,7 +172,7 @@ def _site(args: argparse.Namespace) -> Site:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from feeds.build import build  # the renderers: only building pays for importing them
+    from feeds.build import build  # the build cache and writer: only building needs them
 
     report = build(
         args.seeds,
