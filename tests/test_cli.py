@@ -116,6 +116,18 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(project):
     assert "(0 written, 0 deleted)" in out
 
 
+def test_the_command_exits_with_its_code_and_all_its_output(project):
+    """``feeds`` (``run``) exits with the command's code, its output flushed to a pipe."""
+    command = [sys.executable, "-m", "feeds.cli", "build", "--config", "site.toml"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("built 3 articles") and done.stdout.endswith("public/\n")
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "seeds/bad.txt:1:" in done.stderr and done.stderr.endswith("\n")
+
+
 def test_config_error_exits_2(project, capsys):
     """A configuration error names the key and exits 2."""
     assert run("build", "--base-url", "not-a-url") == 2
