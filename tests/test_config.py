@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
+from feeds import models
 from feeds.errors import ConfigError
 from feeds.models import load_site
+from tests.conftest import make_site
 
 PYPROJECT = """
 [project]
@@ -55,6 +58,7 @@ def test_layers_override_in_order(pyproject, tmp_path, monkeypatch):
         ('author = { email = "a@b.c" }', "configuration: author.name: missing"),
         ('id_authority = "not an authority"', "id_authority 'not an authority' is not a domain"),
         ('timezone = "localtime"', "configuration: timezone: unknown time zone 'localtime'"),
+        ('timezone = "posix/UTC"', "configuration: timezone: unknown time zone 'posix/UTC'"),
         ('base_url = "https://example.com/#"', "has a query or fragment"),
         ('base_url = "https://example.com?"', "has a query or fragment"),
         ('base_url = "https://example.com/my blog/"', "characters a URL cannot carry"),
@@ -97,3 +101,18 @@ def test_base_url_is_normalised(pyproject, tmp_path):
     """Scheme and host are lowercased and a trailing slash added."""
     site = load_site(pyproject, None, {"base_url": "HTTPS://News.Example.COM/blog"})
     assert site.base_url == "https://news.example.com/blog/"
+
+
+def test_a_packaged_time_zone_is_known_without_looking_through_the_system(monkeypatch):
+    """A zone the tzdata package lists needs no walk of the system's zone folders (30 ms
+    of every command); any other name still gets it, as a zone newer than the package."""
+    walked: list[bool] = []
+    monkeypatch.setattr(models, "available_timezones", lambda: walked.append(True) or {"Mars/X"})
+    assert make_site(timezone="Europe/Paris").timezone == "Europe/Paris"
+    assert not walked
+    with pytest.raises(ValidationError, match="unknown time zone 'Asia/Nowhere'"):
+        make_site(timezone="Asia/Nowhere")
+    assert not walked, "ZoneInfo refused it first"
+    monkeypatch.setattr(models, "ZoneInfo", lambda name: None)  # a zone file the package lacks
+    assert make_site(timezone="Mars/X").timezone == "Mars/X"
+    assert walked
