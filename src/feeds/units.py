@@ -8,6 +8,7 @@ shows; a unit whose key and files are unchanged is kept, the others are
 rendered in groups (an archive page with its articles, so each body is read
 once) by worker processes that stage their files, while this process renders
 the pages that count or link everything (``SITE_RENDERERS``) every time.
+The ``_headers`` file comes last: it is keyed by the set of every path.
 """
 
 from __future__ import annotations
