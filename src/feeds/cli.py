@@ -185,7 +185,7 @@ def _site(args: argparse.Namespace) -> Site:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from feeds.build import build  # the build cache and writer: only building needs them
+    from feeds.build import build  # and the plan: only building needs them
 
     report = build(
         args.seeds,
