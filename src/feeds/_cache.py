@@ -39,6 +39,7 @@ import hashlib
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
@@ -48,6 +49,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from feeds.errors import SeedErrors
 from feeds.models import Article, Site
 
 SCHEMA = 5
@@ -232,6 +234,16 @@ class BuildCache:
             with self._db:
                 self._db.execute("DELETE FROM seeds")
             self._stored_stats = {}
+
+    @contextmanager
+    def reading_bodies_back(self) -> Iterator[None]:
+        """Around rendering, which reads each body back from its seed (``with_body``):
+        if a seed changed since it was read, trust no stat signature next time."""
+        try:
+            yield
+        except SeedErrors:
+            self.forget_seed_stats()
+            raise
 
     def remember_stat(self, path: str, stat: str, seed: str) -> None:
         """Record that the file at ``path`` with this stat signature holds seed ``seed``."""

@@ -21,7 +21,6 @@ from feeds._headers import HEADERS_PATH
 from feeds._plan import Plan, PlannedListing, dump_edits, load_plan, placement
 from feeds._write import TreeWriter
 from feeds.build import BuildReport
-from feeds.errors import SeedErrors
 from feeds.models import Article, Site
 from feeds.reading import SeedRead
 from feeds.render import members_key
@@ -51,20 +50,16 @@ def patch(
     replaced.add(HEADERS_PATH)  # kept or rendered again below, as in a full build
     if home:
         replaced.add(HOME_PAGE)
-    try:
-        with TreeWriter(output) as writer:
-            if writer.previous is None or writer.manifest_digest != cache.last_manifest():
-                return None  # not the output the plan was made for (a build was killed)
-            writer.keep_all_but(replaced)
-            render_units(site, units, writer, cache)
-            if home:
-                for path, page in render_home_page(site, [articles[i] for i in home]).items():
-                    writer.add(path, page)
-            write_headers_file(site, writer, cache)
-            written = writer.commit(articles=len(plan.timeline))
-    except SeedErrors:  # a seed changed after it was read: trust no stat signature next time
-        cache.forget_seed_stats()
-        raise
+    with cache.reading_bodies_back(), TreeWriter(output) as writer:
+        if writer.previous is None or writer.manifest_digest != cache.last_manifest():
+            return None  # not the output the plan was made for (a build was killed)
+        writer.keep_all_but(replaced)
+        render_units(site, units, writer, cache)
+        if home:
+            for path, page in render_home_page(site, [articles[i] for i in home]).items():
+                writer.add(path, page)
+        write_headers_file(site, writer, cache)
+        written = writer.commit(articles=len(plan.timeline))
     for seed, article in edits.values():
         cache.remember_article(seed, article)
     seeds = {index: seed for index, (seed, _) in edits.items()}

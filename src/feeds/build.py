@@ -116,13 +116,9 @@ def build(
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
     units, listings = units_and_listings(site, reading.articles)
-    try:
-        with TreeWriter(output, trust_manifest=use_cache) as writer:
-            write_all(site, reading.articles, units, writer, cache, jobs)
-            written = writer.commit(articles=len(reading.articles))
-    except SeedErrors:  # a seed changed after it was read: trust no stat signature next time
-        cache.forget_seed_stats()
-        raise
+    with cache.reading_bodies_back(), TreeWriter(output, trust_manifest=use_cache) as writer:
+        write_all(site, reading.articles, units, writer, cache, jobs)
+        written = writer.commit(articles=len(reading.articles))
     newest = reading.articles[0].published if reading.articles else None
     clean = None
     if not reading.problems:
