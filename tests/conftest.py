@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds.models import Article, Site, load_site
+from feeds.config import load_site
+from feeds.models import Article, Site
 from feeds.reading import read_articles
 from feeds.render import Tree
 from feeds.units import render_site

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from pydantic import ValidationError
 
-from feeds import models
+from feeds import config, models
+from feeds.config import load_site
 from feeds.errors import ConfigError
-from feeds.models import load_site
+from feeds.models import Author, Site
 from tests.conftest import make_site
 
 PYPROJECT = """
@@ -116,3 +118,118 @@ def test_a_packaged_time_zone_is_known_without_looking_through_the_system(monkey
     monkeypatch.setattr(models, "ZoneInfo", lambda name: None)  # a zone file the package lacks
     assert make_site(timezone="Mars/X").timezone == "Mars/X"
     assert walked
+
+
+@pytest.fixture
+def layers(pyproject, tmp_path, monkeypatch):
+    """Every layer set: pyproject.toml, a --config file, FEEDS_* variables (flags: below)."""
+    config = tmp_path / "site.toml"
+    config.write_text('title = "From config"\npage_size = 7\nauthor = { name = "Desk" }\n')
+    monkeypatch.setenv("FEEDS_ARCHIVE_SIZE", "30")
+    return pyproject, config
+
+
+def test_a_build_remembers_the_configuration_it_layered(layers, tmp_path, monkeypatch):
+    """The memo answers a load whose layers are unchanged with the same Site, without
+    layering them again (pydantic-settings takes 0.1 s to import)."""
+    memo = tmp_path / "out" / ".feeds-cache" / "public.site.json"
+    first = load_site(*layers, FLAGS, memo=memo)
+    assert (memo.parent / ".gitignore").read_text() == "*\n"
+    monkeypatch.setattr(config, "_layered", lambda *_: pytest.fail("layered again"))
+    again = load_site(*layers, FLAGS, memo=memo)
+    assert type(again) is Site and again == first
+    assert (again.title, again.page_size, again.archive_size) == ("From flag", 7, 30)
+
+
+FLAGS = {"title": "From flag"}
+
+
+def _change_pyproject(pyproject, config, monkeypatch, flags):
+    pyproject.write_text(PYPROJECT.replace("feed_limit = 10", "feed_limit = 11"))
+    return "feed_limit", 11
+
+
+def _change_config(pyproject, config, monkeypatch, flags):
+    config.write_text(config.read_text().replace("page_size = 7", "page_size = 9"))
+    return "page_size", 9
+
+
+def _change_variable(pyproject, config, monkeypatch, flags):
+    monkeypatch.setenv("FEEDS_ARCHIVE_SIZE", "31")
+    return "archive_size", 31
+
+
+def _add_lowercase_variable(pyproject, config, monkeypatch, flags):
+    monkeypatch.setenv("feeds_feed_limit", "12")  # pydantic-settings ignores the case
+    return "feed_limit", 12
+
+
+def _add_nested_variable(pyproject, config, monkeypatch, flags):
+    monkeypatch.setenv("FEEDS_AUTHOR__NAME", "Night Desk")
+    return "author", Author(name="Night Desk")
+
+
+def _change_flag(pyproject, config, monkeypatch, flags):
+    flags["title"] = "Another flag"
+    return "title", "Another flag"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _change_pyproject,
+        _change_config,
+        _change_variable,
+        _add_lowercase_variable,
+        _add_nested_variable,
+        _change_flag,
+    ],
+)
+def test_a_changed_layer_is_read_again(layers, tmp_path, monkeypatch, change):
+    """Whatever layer changes, the next load sees the change, not the memo."""
+    memo = tmp_path / "public.site.json"
+    flags = dict(FLAGS)
+    load_site(*layers, flags, memo=memo)
+    field, value = change(*layers, monkeypatch, flags)
+    assert getattr(load_site(*layers, flags, memo=memo), field) == value
+
+
+def test_an_invalid_configuration_is_never_answered_from_the_memo(layers, tmp_path):
+    """A configuration broken since the memo was written is still reported."""
+    memo = tmp_path / "public.site.json"
+    pyproject, site_toml = layers
+    load_site(pyproject, site_toml, memo=memo)
+    site_toml.write_text(site_toml.read_text() + "feed_limit = 0\n")
+    with pytest.raises(ConfigError, match="configuration: feed_limit: Input should be greater"):
+        load_site(pyproject, site_toml, memo=memo)
+
+
+def _invalid_values(document):
+    return {**document, "site": {**document["site"], "feed_limit": 0}}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda document: b"",
+        lambda document: b"\x00not json",
+        lambda document: b"[]",
+        lambda document: orjson.dumps({"key": document["key"]}),
+        lambda document: orjson.dumps(_invalid_values(document)),
+    ],
+    ids=["empty", "not JSON", "not an object", "no site", "invalid values"],
+)
+def test_a_spoilt_memo_is_ignored(layers, tmp_path, spoil):
+    """A memo that cannot be read or holds invalid values makes a load slower, not wrong."""
+    memo = tmp_path / "public.site.json"
+    expected = load_site(*layers, memo=memo)
+    memo.write_bytes(spoil(orjson.loads(memo.read_bytes())))
+    assert load_site(*layers, memo=memo) == expected
+
+
+def test_a_memo_that_cannot_be_written_is_skipped(layers, tmp_path):
+    """A cache folder that cannot be made (a file is in the way) costs the memo only."""
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    memo = tmp_path / "blocked" / "public.site.json"
+    assert load_site(*layers, memo=memo) == load_site(*layers)
+    assert not list(tmp_path.glob("*.tmp"))

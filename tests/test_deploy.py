@@ -296,7 +296,7 @@ def test_s3_errors_name_the_target_without_a_traceback(aws, output, site, capsys
 
 def test_endpoint_and_target_from_configuration(aws, bucket, output, monkeypatch, s3_endpoint):
     """endpoint_url and target come from the deploy settings (here FEEDS_DEPLOY__*)."""
-    from feeds.models import load_site
+    from feeds.config import load_site
 
     monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
     monkeypatch.setenv("FEEDS_DEPLOY__TARGET", f"s3://{bucket}/env")
@@ -518,7 +518,7 @@ def test_killed_deploy_converges_when_run_again(
     config.write_text(
         SITE_CONFIG.read_text() + '\n[[headers]]\nglob = "**"\ncache_control = "no-cache"\n'
     )
-    from feeds.models import load_site
+    from feeds.config import load_site
 
     ruled = load_site(None, config)
     slow = proxy(delay=0.05)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
+from feeds.config import load_site
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors, WriteError
-from feeds.models import Article, Author, Site, load_site
+from feeds.models import Article, Author, Site
 
 __version__ = version("feeds")
 __all__ = [

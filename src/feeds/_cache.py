@@ -67,6 +67,19 @@ def cache_path(output: Path) -> Path:
     return output.parent / ".feeds-cache" / f"{output.name}.sqlite"
 
 
+def make_cache_folder(folder: Path) -> None:
+    """Make the folder the cache files live in, ignored by git."""
+    folder.mkdir(parents=True, exist_ok=True)
+    gitignore = folder / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("*\n")
+
+
+def site_memo_path(output: Path) -> Path:
+    """Where a build of an output folder remembers its configuration (``feeds.config``)."""
+    return cache_path(output).with_suffix(".site.json")
+
+
 # Libraries whose output ends up in the files (serialisation, escaping, schemas,
 # titles, slugs, time zone rules): an upgrade of any of them empties the cache.
 RENDERING_LIBRARIES = (
@@ -416,10 +429,7 @@ def _open(path: Path, scope: str) -> sqlite3.Connection | None:
 
 
 def _connect(path: Path, scope: str) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gitignore = path.parent / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("*\n")
+    make_cache_folder(path.parent)
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     row = db.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()

@@ -21,8 +21,9 @@ from feeds._dates import MONTH_NAMES
 from feeds._parallel import default_jobs
 from feeds._seeds import seed_paths
 from feeds._write import remove_tree
+from feeds.config import load_site
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
-from feeds.models import SLUG_MAX_LENGTH, Site, load_site
+from feeds.models import SLUG_MAX_LENGTH, Site
 from feeds.reading import clock, read_articles
 
 if TYPE_CHECKING:
@@ -179,18 +180,19 @@ def _moment(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _site(args: argparse.Namespace) -> Site:
+def _site(args: argparse.Namespace, memo: Path | None = None) -> Site:
     overrides = {"base_url": args.base_url} if args.base_url else {}
-    return load_site(Path("pyproject.toml"), args.config, overrides)
+    return load_site(Path("pyproject.toml"), args.config, overrides, memo=memo)
 
 
 def _build(args: argparse.Namespace) -> int:
+    from feeds._cache import site_memo_path
     from feeds.build import build  # and the plan: only building needs them
 
     report = build(
         args.seeds,
         args.output,
-        _site(args),
+        _site(args, memo=None if args.no_cache else site_memo_path(args.output)),
         skip_invalid=args.skip_invalid,
         use_cache=not args.no_cache,
         jobs=args.jobs,

@@ -1,24 +1,17 @@
 """The validated data feeds works with: the site configuration and articles.
 
-Both are frozen pydantic models that forbid unknown fields. ``Site`` is also a
-pydantic-settings class: ``load_site`` layers ``[tool.feeds]`` of
-pyproject.toml, an optional ``--config`` TOML file, ``FEEDS_*`` environment
-variables and command-line overrides, in rising priority. ``Site.model_validate``
-builds one from a plain dict with no layering (tests, library use).
+Both are frozen pydantic models that forbid unknown fields.
+``feeds.config.load_site`` reads a ``Site`` from the configuration's layers;
+``Site.model_validate`` builds one from a plain dict (tests, library use).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property, lru_cache
 from importlib.resources import files
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -30,20 +23,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    PyprojectTomlConfigSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
 from slugify import slugify
-
-from feeds.errors import ConfigError
 
 SLUG_MAX_LENGTH = 120
 # Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can), and the C1
@@ -141,11 +124,6 @@ class DeploySettings(Frozen):
     )
 
 
-_config_files: ContextVar[tuple[Path | None, Path | None]] = ContextVar(
-    "_config_files", default=(None, None)
-)
-
-
 @lru_cache(maxsize=1)
 def _packaged_zones() -> frozenset[str]:
     """The zone names the tzdata package lists, which ``available_timezones()`` includes:
@@ -156,16 +134,11 @@ def _packaged_zones() -> frozenset[str]:
         return frozenset()
 
 
-class Site(BaseSettings):
-    """The site: where it lives, what it is called, how its feeds are cut."""
+class Site(Frozen):
+    """The site: where it lives, what it is called, how its feeds are cut.
 
-    model_config = SettingsConfigDict(
-        frozen=True,
-        extra="forbid",
-        env_prefix="FEEDS_",
-        env_nested_delimiter="__",
-        pyproject_toml_table_header=("tool", "feeds"),
-    )
+    ``feeds.config.load_site`` reads it from the configuration's layers.
+    """
 
     title: NonEmpty
     description: str = ""
@@ -264,79 +237,6 @@ class Site(BaseSettings):
     def root_path(self) -> str:
         """The URL path the site is served under, ending in '/' (``/news/``)."""
         return urlsplit(self.base_url).path
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Flags, then FEEDS_* variables, then --config, then pyproject.toml."""
-        pyproject, config_file = _config_files.get()
-        return (
-            init_settings,
-            env_settings,
-            TomlConfigSettingsSource(settings_cls, toml_file=config_file),
-            # os.devnull is no regular file: the source then reads nothing.
-            PyprojectTomlConfigSettingsSource(
-                settings_cls, toml_file=pyproject or Path(os.devnull)
-            ),
-        )
-
-
-@contextmanager
-def _reading(pyproject: Path | None, config_file: Path | None) -> Iterator[None]:
-    token = _config_files.set((pyproject, config_file))
-    try:
-        yield
-    finally:
-        _config_files.reset(token)
-
-
-def load_site(
-    pyproject: Path | None = Path("pyproject.toml"),
-    config_file: Path | None = None,
-    overrides: Mapping[str, Any] | None = None,
-) -> Site:
-    """Read the site configuration from every layer, or raise ConfigError naming the key."""
-    if config_file is not None and not config_file.is_file():
-        raise ConfigError(f"{config_file}: no such configuration file")
-    for path in (config_file, pyproject):
-        _check_toml(path)
-    try:
-        with _reading(pyproject, config_file):
-            return Site(**dict(overrides or {}))
-    except ValidationError as error:
-        raise ConfigError(describe_config_errors(error)) from None
-
-
-def _check_toml(path: Path | None) -> None:
-    if path is None or not path.is_file():
-        return
-    try:
-        tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
-
-
-def describe_config_errors(error: ValidationError) -> str:
-    """One line per invalid key, each naming the key and the fix."""
-    lines = []
-    for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"])
-        if problem["type"] == "missing":
-            message = "missing; set it in [tool.feeds] of pyproject.toml"
-        elif problem["type"] == "extra_forbidden" and key == "tool":
-            message = "unknown key; a --config file holds the keys themselves, without [tool.feeds]"
-        elif problem["type"] == "extra_forbidden":
-            message = "unknown key; remove it or check its spelling"
-        else:
-            message = _plain_message(problem)
-        lines.append(f"configuration: {key}: {message}" if key else f"configuration: {message}")
-    return "\n".join(lines)
 
 
 def _plain_message(problem: Mapping[str, Any]) -> str:
