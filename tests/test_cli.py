@@ -125,6 +125,16 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(project):
     assert "(0 written, 0 deleted)" in out
 
 
+def test_a_build_without_the_cache_keeps_no_memo_of_the_configuration(project):
+    """--no-cache trusts nothing from earlier builds: the configuration is layered
+    afresh and not remembered; a build with the cache remembers it."""
+    memo = project / ".feeds-cache" / "public.site.json"
+    assert run("build", "--config", "site.toml", "--no-cache") == 0
+    assert not memo.exists()
+    assert run("build", "--config", "site.toml") == 0
+    assert memo.is_file()
+
+
 def test_the_command_exits_with_its_code_and_all_its_output(project):
     """``feeds`` (``run``) exits with the command's code, its output flushed to a pipe."""
     command = [sys.executable, "-m", "feeds.cli", "build", "--config", "site.toml"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from pydantic import ValidationError
@@ -228,8 +230,79 @@ def test_a_spoilt_memo_is_ignored(layers, tmp_path, spoil):
 
 
 def test_a_memo_that_cannot_be_written_is_skipped(layers, tmp_path):
-    """A cache folder that cannot be made (a file is in the way) costs the memo only."""
-    (tmp_path / "blocked").write_text("a file, not a folder")
-    memo = tmp_path / "blocked" / "public.site.json"
+    """A memo that cannot be put in place (a folder is in the way) costs the memo only,
+    and leaves no temporary file behind."""
+    memo = tmp_path / "public.site.json"
+    memo.mkdir()
     assert load_site(*layers, memo=memo) == load_site(*layers)
     assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("part", ["_layering_versions", "_layering_code"])
+def test_another_version_or_code_layers_afresh(layers, tmp_path, monkeypatch, part):
+    """Another pydantic-settings (or feeds, Python...) or edited layering code could
+    layer the same files differently: the memo is not used."""
+    memo = tmp_path / "public.site.json"
+    load_site(*layers, memo=memo)
+    other = make_site()
+    layered = []
+    monkeypatch.setattr(config, "_layered", lambda *args: layered.append(args) or other)
+    monkeypatch.setattr(config, part, lambda: (b"something else",))
+    assert load_site(*layers, memo=memo) == other
+    assert layered
+
+
+def test_a_file_saved_while_it_is_read_is_not_remembered(layers, tmp_path, monkeypatch):
+    """If a layer's file changes between the bytes hashed and the layering's own read,
+    the result is not remembered under the old bytes' hash."""
+    memo = tmp_path / "public.site.json"
+    pyproject, site_toml = layers
+    original = site_toml.read_text()
+    check_toml = config._check_toml
+
+    def saved_meanwhile(path, data):
+        check_toml(path, data)
+        site_toml.write_text(original.replace("page_size = 7", "page_size = 9"))
+
+    monkeypatch.setattr(config, "_check_toml", saved_meanwhile)
+    assert load_site(pyproject, site_toml, memo=memo).page_size == 9
+    assert not memo.exists()
+    monkeypatch.undo()
+    site_toml.write_text(original)
+    assert load_site(pyproject, site_toml, memo=memo).page_size == 7
+
+
+def test_values_json_cannot_hold_still_load(layers, tmp_path, monkeypatch):
+    """A variable that is not UTF-8, or a number beyond 64 bits, loads as without a memo."""
+    memo = tmp_path / "public.site.json"
+    monkeypatch.setenv("FEEDS_NOT_A_KEY", "\udcff")  # the byte 0xFF in the environment
+    monkeypatch.setenv("FEEDS_FEED_LIMIT", str(10**20))
+    assert load_site(*layers, memo=memo).feed_limit == 10**20
+    assert load_site(*layers, memo=memo) == load_site(*layers)
+
+
+def test_an_override_of_another_type_is_not_the_remembered_one(layers, tmp_path):
+    """The flags are keyed with their types: Path("X") is not the title "X"."""
+    memo = tmp_path / "public.site.json"
+    assert load_site(*layers, {"title": "X"}, memo=memo).title == "X"
+    with pytest.raises(ConfigError, match="configuration: title: Input should be a valid string"):
+        load_site(*layers, {"title": Path("X")}, memo=memo)
+
+
+def test_an_ipv6_base_url_keeps_its_brackets(pyproject):
+    """http://[::1]:8000/ (a local preview) stays a URL, and validates again the same."""
+    site = load_site(
+        pyproject, None, {"base_url": "http://[::1]:8000/", "id_authority": "example.com"}
+    )
+    assert site.base_url == "http://[::1]:8000/"
+    assert Site.model_validate(site.model_dump()) == site
+
+
+def test_a_config_path_in_the_home_folder(layers, tmp_path, monkeypatch):
+    """--config ~/site.toml names the file pydantic-settings reads, and the one hashed."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    pyproject, _ = layers
+    memo = tmp_path / "public.site.json"
+    assert load_site(pyproject, Path("~/site.toml"), memo=memo).title == "From config"
+    (tmp_path / "site.toml").write_text('title = "Edited"\n')
+    assert load_site(pyproject, Path("~/site.toml"), memo=memo).title == "Edited"

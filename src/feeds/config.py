@@ -9,12 +9,14 @@ build at 10,000 articles, paid by every build.
 So a build remembers the configuration it read (the *memo*,
 ``.feeds-cache/<output>.site.json`` beside the output), with a hash of all that
 the layering read: both files' bytes, every ``FEEDS_*`` variable, the
-overrides, the versions of feeds, pydantic and pydantic-settings, and the source
-of this module and of ``feeds.models``. When the next load hashes the same, the
-remembered values are validated again as a plain ``Site`` (every check, no
-layering, no pydantic-settings); anything else layers afresh and remembers
-the result. A memo that is missing, unreadable or of other inputs is ignored,
-as the build cache is: it can make a load slower, never different.
+overrides, the versions of Python, feeds, pydantic, pydantic-core and
+pydantic-settings, and the source of this module and of ``feeds.models``. When
+the next load hashes the same, the remembered values are validated again as a
+plain ``Site`` (every check, no layering, no pydantic-settings); anything else
+layers afresh and remembers the result, unless a file changed while it was
+read (its stat signature moved). A memo that is missing,
+unreadable or of other inputs is ignored, as the build cache is: it can make a
+load slower, never different.
 """
 
 from __future__ import annotations
@@ -60,16 +62,20 @@ def load_site(
     With ``memo`` (a file path), reuse the configuration remembered there when
     nothing it was read from changed, and remember this one.
     """
-    if config_file is not None and not config_file.is_file():
+    # The paths as pydantic-settings opens them, so that the bytes hashed are those read.
+    files = (_expanded(pyproject), _expanded(config_file))
+    if files[1] is not None and not files[1].is_file():
         raise ConfigError(f"{config_file}: no such configuration file")
-    sources = (_read(pyproject), _read(config_file))
+    before = [_signature(path) for path in files]
+    sources = (_read(files[0]), _read(files[1]))
     key = _memo_key(sources, overrides or {}) if memo is not None else ""
     if memo is not None and (site := _remembered(memo, key)) is not None:
         return site
-    for path, data in ((config_file, sources[1]), (pyproject, sources[0])):
+    for path, data in ((files[1], sources[1]), (files[0], sources[0])):
         _check_toml(path, data)
-    site = _layered(pyproject, config_file, overrides or {})
-    if memo is not None:
+    site = _layered(*files, overrides or {})
+    # A file saved while the layering read it again: its bytes may not be those hashed.
+    if memo is not None and [_signature(path) for path in files] == before:
         _remember(memo, key, site)
     return site
 
@@ -89,6 +95,21 @@ def describe_config_errors(error: ValidationError) -> str:
             message = _plain_message(problem)
         lines.append(f"configuration: {key}: {message}" if key else f"configuration: {message}")
     return "\n".join(lines)
+
+
+def _expanded(path: Path | None) -> Path | None:
+    return None if path is None else path.expanduser()
+
+
+def _signature(path: Path | None) -> tuple[int, ...] | None:
+    """Size, times and inode of a file (None if there is none): equal, not written since."""
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
 
 
 def _read(path: Path | None) -> bytes | None:
@@ -118,11 +139,11 @@ def _layered(
     token = _config_files.set((pyproject, config_file))
     try:
         layered = _layering_class()(**overrides)
+        return Site.model_validate(layered.model_dump())  # a plain Site: equal, picklable
     except ValidationError as error:
         raise ConfigError(describe_config_errors(error)) from None
     finally:
         _config_files.reset(token)
-    return Site.model_validate(layered.model_dump())  # a plain Site: equal, picklable
 
 
 @lru_cache(maxsize=1)
@@ -171,13 +192,14 @@ def _layering_class() -> type[Site]:
 
 def _memo_key(sources: tuple[bytes | None, bytes | None], overrides: Mapping[str, Any]) -> str:
     """A hash of everything the layering reads, and of the code that decides how."""
-    digest = hashlib.sha256(_MEMO_FORMAT)
     prefix = _ENV_PREFIX.lower()  # in any case, as pydantic-settings matches it
     environment = [
         (name, value) for name, value in os.environ.items() if name.lower().startswith(prefix)
     ]
-    head = [_layering_versions(), environment, dict(overrides)]
-    digest.update(orjson.dumps(head, default=str) + b"\n")
+    # repr: any value (not only JSON's), its type shown (1 is not "1"), any text escaped.
+    head = repr((_layering_versions(), environment, list(overrides.items())))
+    digest = hashlib.sha256(_MEMO_FORMAT)
+    digest.update(head.encode("utf-8", "backslashreplace") + b"\n")
     for data in (*sources, *_layering_code()):
         digest.update(b"-\n" if data is None else b"%d\n%b" % (len(data), data))
     return digest.hexdigest()
@@ -204,12 +226,12 @@ def _remembered(memo: Path, key: str) -> Site | None:
 
 
 def _remember(memo: Path, key: str, site: Site) -> None:
-    data = orjson.dumps({"key": key, "site": site.model_dump(mode="json")})
     temporary = memo.with_name(f"{memo.name}.{secrets.token_hex(4)}.tmp")
     try:
+        data = orjson.dumps({"key": key, "site": site.model_dump(mode="json")})
         make_cache_folder(memo.parent)
         temporary.write_bytes(data)
         temporary.replace(memo)
-    except OSError:  # no memo this time: the next load layers afresh
+    except (OSError, orjson.JSONEncodeError):  # no memo this time (an integer JSON cannot hold)
         with suppress(OSError):
             temporary.unlink(missing_ok=True)

@@ -190,7 +190,8 @@ class Site(Frozen):
             port = parts.port
         except ValueError:
             raise ValueError(f"{value!r} has an invalid port; {example}") from None
-        host = parts.hostname + (f":{port}" if port else "")
+        hostname = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6
+        host = hostname + (f":{port}" if port else "")
         path = parts.path if parts.path.endswith("/") else parts.path + "/"
         return f"{parts.scheme.lower()}://{host}{path}"
 
