@@ -111,9 +111,9 @@ def test_package_version_change_invalidates_the_cache(seeds, tmp_path, monkeypat
     output = tmp_path / "public"
     build(seeds, output, test_site())
     before = _cache.build_scope(test_site(), output)
-    real = _cache.version
+    real = _cache.installed_version
     monkeypatch.setattr(
-        _cache, "version", lambda name: "999.0" if name == distribution else real(name)
+        _cache, "installed_version", lambda name: "999.0" if name == distribution else real(name)
     )
     assert _cache.build_scope(test_site(), output) != before
     rendered: list[str] = []

@@ -41,6 +41,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
@@ -105,9 +106,11 @@ def build_scope(site: Site, output: Path) -> str:
     """
     package = files("feeds")
     digest = hashlib.sha256()
-    digest.update(f"schema {SCHEMA}\nfeeds {version('feeds')}\npython {sys.version}\n".encode())
+    digest.update(
+        f"schema {SCHEMA}\nfeeds {installed_version('feeds')}\npython {sys.version}\n".encode()
+    )
     for library in RENDERING_LIBRARIES:
-        digest.update(f"{library} {_version(library)}\n".encode())
+        digest.update(f"{library} {installed_version(library)}\n".encode())
     digest.update(str(output.resolve()).encode() + b"\n")
     digest.update(site.model_dump_json().encode() + b"\n")
     for folder in (package, package.joinpath("render"), package.joinpath("templates")):
@@ -117,7 +120,10 @@ def build_scope(site: Site, output: Path) -> str:
     return digest.hexdigest()
 
 
-def _version(distribution: str) -> str:
+@cache
+def installed_version(distribution: str) -> str:
+    """A distribution's version, looked up once a process (the build cache's scope and
+    the configuration memo's key both need some)."""
     try:
         return version(distribution)
     except PackageNotFoundError:  # tzdata: not needed where the system has the zones

@@ -29,7 +29,6 @@ from collections.abc import Mapping
 from contextlib import suppress
 from contextvars import ContextVar
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ import orjson
 from pydantic import ValidationError
 
 from feeds import models
-from feeds._cache import make_cache_folder
+from feeds._cache import installed_version, make_cache_folder
 from feeds.errors import ConfigError
 from feeds.models import Site, _plain_message
 
@@ -207,7 +206,7 @@ def _memo_key(sources: tuple[bytes | None, bytes | None], overrides: Mapping[str
 
 def _layering_versions() -> list[str]:
     libraries = ("feeds", "pydantic", "pydantic-core", "pydantic-settings")
-    return [sys.version, *(version(library) for library in libraries)]
+    return [sys.version, *map(installed_version, libraries)]
 
 
 def _layering_code() -> tuple[bytes, bytes]:
