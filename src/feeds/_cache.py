@@ -53,7 +53,7 @@ import orjson
 from feeds.errors import SeedErrors
 from feeds.models import Article, Site
 
-SCHEMA = 5
+SCHEMA = 6  # 6: files and seeds hashed by content_digest
 _FEW_ROWS = 2_000  # fewer seed hashes than this: their rows are looked up by key
 _QUERY_SIZE = 500  # values in one "IN (...)": SQLite allows at least 999
 _TABLES = """

@@ -16,7 +16,6 @@ that span files (two files with one slug).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -28,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from feeds._dates import DateProblem, parse_date
+from feeds._digest import content_digest
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
 from feeds.models import (
     NOT_TEXT,
@@ -78,15 +78,11 @@ def read_file(path: str) -> bytes:
         return file.readall()
 
 
-def seed_hash(data: bytes) -> str:
-    """The key of a seed file's contents."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def parse_seed(path: str, data: bytes, site: Site) -> Article:
-    """Read one seed file; raise SeedErrors listing every problem in it."""
+def parse_seed(path: str, data: bytes, site: Site, seed: str | None = None) -> Article:
+    """Read one seed file; raise SeedErrors listing every problem in it. ``seed`` is
+    the ``content_digest`` of ``data``, if the caller has it already."""
     reading = _Reading(path)
-    reading.set("seed", seed_hash(data), 0)
+    reading.set("seed", seed or content_digest(data), 0)
     text = _decode(data, reading)
     if _has_control_characters(data):
         _report_control_characters(text.split("\n"), reading)
@@ -290,7 +286,7 @@ def with_body(article: Article) -> Article:
         data = read_file(article.source)
     except OSError as error:
         raise SeedErrors([unreadable(article.source, error)]) from None
-    if seed_hash(data) != article.seed:
+    if content_digest(data) != article.seed:
         message = "changed while the build was running, or since the cache saw it; build again"
         raise SeedErrors([SeedError(article.source, 0, message)])
     lines = _unix_newlines(data.removeprefix(_BOM).decode("utf-8")).split("\n")
@@ -377,10 +373,12 @@ def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]
     return settle([*results, unreadable])
 
 
-def read_seed(path: str, data: bytes, site: Site) -> Article | list[SeedError]:
+def read_seed(
+    path: str, data: bytes, site: Site, seed: str | None = None
+) -> Article | list[SeedError]:
     """``parse_seed`` with its problems as a value (what worker processes send back)."""
     try:
-        return parse_seed(path, data, site)
+        return parse_seed(path, data, site, seed)
     except SeedErrors as errors:
         return errors.errors
 

@@ -2,7 +2,7 @@
 
 Shape. Renderers hand files to a ``TreeWriter`` one at a time; it hashes each
 and compares it with the manifest of the previous build
-(``.feeds-manifest.json``: every file's SHA-256). Only new or changed files are
+(``.feeds-manifest.json``: every file's ``content_digest``). Only new or changed files are
 written, into a staging folder beside the output (same file system). Nothing in
 the output changes until ``commit``:
 
@@ -32,7 +32,6 @@ in the manifest are ever deleted (a ``CNAME`` or ``.git`` put there stays).
 from __future__ import annotations
 
 import glob
-import hashlib
 import os
 import secrets
 import shutil
@@ -45,6 +44,7 @@ from types import TracebackType
 
 import orjson
 
+from feeds._digest import content_digest
 from feeds._json import dump_json
 from feeds._order import upload_tier
 from feeds.errors import WriteError
@@ -55,11 +55,6 @@ MANIFEST = ".feeds-manifest.json"
 def publish_rank(path: str) -> int:
     """The publishing order of a path; the deploy uploads in the same order."""
     return upload_tier(path)
-
-
-def digest(data: bytes) -> str:
-    """The hash the manifest records for a file's bytes."""
-    return hashlib.sha256(data).hexdigest()
 
 
 # Parts (between slashes) a path must not have: an empty one (a leading "/",
@@ -146,7 +141,7 @@ class TreeWriter:
         """Whether the output already holds this file with this hash."""
         if self.previous is None:  # manifest not trusted: look at the file itself
             try:
-                return digest((self.output / path).read_bytes()) == file_digest
+                return content_digest((self.output / path).read_bytes()) == file_digest
             except OSError:
                 return False
         return path in self.previous and self.previous[path] == file_digest
@@ -163,7 +158,7 @@ class TreeWriter:
         """
         relative = str(path)
         check_relative(relative)
-        file_digest = digest(data)
+        file_digest = content_digest(data)
         if self.unchanged(relative, file_digest):
             return file_digest, False
         target = os.path.join(self._staging, relative)  # noqa: PTH118  (hot: 200,000 calls)
@@ -258,7 +253,7 @@ class TreeWriter:
         temporary.write_bytes(data)
         temporary.replace(folder / MANIFEST)
         if complete:
-            self.manifest_digest = digest(data)
+            self.manifest_digest = content_digest(data)
 
 
 _NEW_FILE = (
@@ -324,7 +319,7 @@ def _read_manifest(output: Path) -> Manifest | None:
     try:
         raw = (output / MANIFEST).read_bytes()
         data = orjson.loads(raw)
-        manifest = Manifest(data["files"], data["articles"], data["complete"], digest(raw))
+        manifest = Manifest(data["files"], data["articles"], data["complete"], content_digest(raw))
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         return None
     valid = isinstance(manifest.files, dict) and isinstance(manifest.articles, int)

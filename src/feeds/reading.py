@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds._cache import BuildCache
+from feeds._digest import content_digest
 from feeds._parallel import ordered_map
-from feeds._seeds import read_file, read_seed, seed_hash, seed_paths, settle, unreadable
+from feeds._seeds import read_file, read_seed, seed_paths, settle, unreadable
 from feeds._timeline import newest_first
 from feeds.errors import ConfigError, SeedError
 from feeds.models import Article, Site
@@ -145,10 +146,10 @@ def _read_seed(parsing: _Parsing, path: str) -> tuple[SeedRead, str]:
         data = read_file(path)
     except OSError as error:
         return (path, "", [unreadable(path, error)]), stat
-    seed = seed_hash(data)
+    seed = content_digest(data)
     if seed in parsing.cached:
         return (path, seed, None), stat
-    result = read_seed(path, data, parsing.site)
+    result = read_seed(path, data, parsing.site, seed)
     return (path, seed, result.without_body() if isinstance(result, Article) else result), stat
 
 

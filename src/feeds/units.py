@@ -20,10 +20,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from feeds._cache import BuildCache, render_key
+from feeds._digest import content_digest
 from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._parallel import mapping, workers_for
 from feeds._seeds import with_body
-from feeds._write import TreeWriter, digest
+from feeds._write import TreeWriter
 from feeds.errors import WriteError
 from feeds.models import Article, Site
 from feeds.render import Listing, Tree, list_key
@@ -230,7 +231,7 @@ def write_headers_file(site: Site, writer: TreeWriter, cache: BuildCache) -> Non
         return
     data = render_headers_file(writer.files, site.headers, site.root_path)
     writer.add(PurePosixPath(HEADERS_PATH), data)
-    cache.remember_render(HEADERS_UNIT, key, {HEADERS_PATH: digest(data)})
+    cache.remember_render(HEADERS_UNIT, key, {HEADERS_PATH: content_digest(data)})
 
 
 def render_units(site: Site, units: Sequence[Unit], writer: TreeWriter, cache: BuildCache) -> None:

@@ -3,7 +3,7 @@
 Design
 ------
 A deploy is a **plan**: the diff of the local tree (``public/``) against the
-target. Each local file has a body digest (BLAKE2b of its bytes) and the
+target. Each local file has a body digest (``feeds._digest``, as the build's) and the
 headers it must be stored with (Content-Type, Cache-Control, Content-Encoding,
 from the rules in ``feeds._headers``); a change of either is a change, so a new
 cache rule re-uploads bodies that did not change. The plan is

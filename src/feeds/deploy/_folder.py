@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feeds._digest import content_digest
 from feeds._write import _alive
-from feeds.deploy._plan import LocalFile, Plan, RemoteFile, body_digest, headers_digest
+from feeds.deploy._plan import LocalFile, Plan, RemoteFile, headers_digest
 from feeds.errors import DeployError
 
 RELEASES = "releases"
@@ -64,7 +65,7 @@ class FolderTarget:
             return {}
         empty = headers_digest({})
         return {
-            path: RemoteFile(body_digest(source.read_bytes()), empty)
+            path: RemoteFile(content_digest(source.read_bytes()), empty)
             for path, source in _files(current).items()
         }
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
+from feeds._digest import content_digest
 from feeds._headers import HEADERS_PATH, Headers, headers_for
 from feeds._order import upload_tier
 from feeds._write import MANIFEST, previous_build
@@ -110,18 +111,13 @@ def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool)
                 continue
             data = source.read_bytes()
             headers = headers_for_path(path, rules) if with_headers else {}
-            files.append(LocalFile(path, source, len(data), body_digest(data), headers))
+            files.append(LocalFile(path, source, len(data), content_digest(data), headers))
     return sorted(files, key=lambda file: file.path)
 
 
 def headers_for_path(path: str, rules: Sequence[HeaderRule]) -> Headers:
     """``feeds._headers.headers_for`` on a string path."""
     return headers_for(PurePosixPath(path), rules)
-
-
-def body_digest(data: bytes) -> str:
-    """The digest the manifest keeps for a body (BLAKE2b, 128 bits)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def headers_digest(headers: Mapping[str, str]) -> str:
