@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from feeds.models import Article, Site, tag_slug
 from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
 from feeds.render.channels import articles_by_tag
-from feeds.render.html import _common, _encode, _environment, feeds_of
+from feeds.render.html import _common, _encode, _environment
 
 NOT_FOUND_PATH = "404.html"
 SUBSCRIBE_PATH = "subscribe/"
@@ -71,7 +71,7 @@ def render_subscribe_page(site: Site, articles: Sequence[Article]) -> Tree:
     """``subscribe/index.html``: feeds explained to people who have never used one."""
     page = _environment().get_template("subscribe.html")
     html = page.render(
-        _common(site, "../", feeds_of(site, "", site.title)),
+        _common(site, "../"),
         subscriptions=subscription_feeds(site, articles),
         readers=READERS,
     )
@@ -82,5 +82,5 @@ def render_not_found(site: Site, articles: Sequence[Article]) -> Tree:
     """``404.html``, in the site's layout, with links that work wherever it is served."""
     page = _environment().get_template("404.html")
     root = site.root_path  # absolute-path links work at any depth
-    html = page.render(_common(site, root, feeds_of(site, "", site.title)))
+    html = page.render(_common(site, root))
     return {PurePosixPath(NOT_FOUND_PATH): _encode(html)}
