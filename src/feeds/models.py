@@ -274,7 +274,7 @@ class Article(Frozen):
     url: str
     id: str
     word_count: int = Field(default=-1, description="words in the body (counted when not given)")
-    seed: str = Field(default="", exclude=True, description="SHA-256 of the seed file's bytes")
+    seed: str = Field(default="", exclude=True, description="the seed file's content_digest")
     body_line: int = Field(default=0, exclude=True, description="index of the body's first line")
 
     @model_validator(mode="after")
