@@ -6,13 +6,9 @@ import mimetypes
 import posixpath
 from pathlib import PurePosixPath
 
-from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH
+from feeds.render import FEED_FORMATS
 
-_BY_NAME = {
-    RSS_PATH: "application/rss+xml",
-    ATOM_PATH: "application/atom+xml",
-    JSON_FEED_PATH: "application/feed+json",
-}
+_BY_NAME = {path: media for _, media, path in FEED_FORMATS}
 _BY_SUFFIX = {
     ".html": "text/html",
     ".json": "application/json",

@@ -26,6 +26,12 @@ Tree = dict[PurePosixPath, bytes]
 RSS_PATH = "rss.xml"
 ATOM_PATH = "atom.xml"
 JSON_FEED_PATH = "feed.json"
+# Each channel's feeds: (format's name, media type, file name), in the order listed.
+FEED_FORMATS = (
+    ("RSS", "application/rss+xml", RSS_PATH),
+    ("Atom", "application/atom+xml", ATOM_PATH),
+    ("JSON Feed", "application/feed+json", JSON_FEED_PATH),
+)
 API_ROOT = "api/v1/"
 ARCHIVE_ROOT = "archive/"
 TAGS_ROOT = "tags/"

@@ -36,7 +36,15 @@ from feeds._dates import MONTH_NAMES
 from feeds._seeds import article_path
 from feeds.errors import WriteError
 from feeds.models import Article, Site, tag_slug
-from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Listing, Tree
+from feeds.render import (
+    ATOM_PATH,
+    FEED_FORMATS,
+    JSON_FEED_PATH,
+    RSS_PATH,
+    TAGS_ROOT,
+    Listing,
+    Tree,
+)
 from feeds.render.channels import articles_by_tag
 from feeds.render.structured import article_json_ld_script
 
@@ -139,11 +147,7 @@ def feeds_of(site: Site, root: str, title: str) -> list[dict[str, str]]:
     """A channel's feeds, for autodiscovery links and the subscribe page."""
     return [
         {"type": media, "title": f"{title} ({name})", "href": site.url(root + path)}
-        for name, media, path in (
-            ("RSS", "application/rss+xml", RSS_PATH),
-            ("Atom", "application/atom+xml", ATOM_PATH),
-            ("JSON Feed", "application/feed+json", JSON_FEED_PATH),
-        )
+        for name, media, path in FEED_FORMATS
     ]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from feeds.models import Article, Site, tag_slug
-from feeds.render import ATOM_PATH, JSON_FEED_PATH, RSS_PATH, TAGS_ROOT, Tree
+from feeds.render import FEED_FORMATS, TAGS_ROOT, Tree
 from feeds.render.channels import articles_by_tag
 from feeds.render.html import _common, _encode, _environment
 
@@ -59,11 +59,7 @@ def subscription_feeds(site: Site, articles: Sequence[Article]) -> list[FeedLink
     return [
         FeedLink(title, name, site.url(root + path), media_type)
         for title, root in channels
-        for name, media_type, path in (
-            ("RSS", "application/rss+xml", RSS_PATH),
-            ("Atom", "application/atom+xml", ATOM_PATH),
-            ("JSON Feed", "application/feed+json", JSON_FEED_PATH),
-        )
+        for name, media_type, path in FEED_FORMATS
     ]
 
 
