@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from feeds.build._reading import read_articles
+from feeds.build._units import render_site
 from feeds.config import load_site
 from feeds.models import Article, Site
-from feeds.reading import read_articles
 from feeds.render import Tree
-from feeds.units import render_site
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import boto3
 
 from feeds._headers import HEADERS_PATH, headers_for
-from feeds._write import MANIFEST
+from feeds.build._write import MANIFEST
 from feeds.deploy._s3 import MANIFEST_KEY
 from feeds.models import Site
 

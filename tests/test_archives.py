@@ -11,8 +11,8 @@ import pytest
 
 from feeds._seeds import parse_seed
 from feeds._timeline import newest_first
+from feeds.build._units import cacheable_units, render_unit
 from feeds.render.channels import render_subscription_feeds
-from feeds.units import cacheable_units, render_unit
 from tests.conftest import make_site
 
 FEED_LIMIT, ARCHIVE_SIZE = 3, 4

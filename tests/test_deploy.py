@@ -16,13 +16,13 @@ from moto.server import ThreadedMotoServer
 
 from benchmarks.corpus import write_corpus
 from feeds.build import build
+from feeds.build._reading import read_articles
 from feeds.cli import main
 from feeds.deploy import deploy, upload_tier
 from feeds.deploy._plan import Action, Plan, Reason
 from feeds.deploy._run import invalidation_paths
 from feeds.errors import ConfigError, DeployError
 from feeds.models import HeaderRule, Site
-from feeds.reading import read_articles
 from tests.conftest import SITE_CONFIG, make_site
 from tests.deploy_support import (
     FAKE_KEY_ID,

@@ -17,13 +17,13 @@ from feeds._headers import (
     rule_for,
 )
 from feeds.build import build
+from feeds.build._reading import read_articles
+from feeds.build._units import render_site
 from feeds.config import load_site
 from feeds.deploy import upload_tier
 from feeds.deploy._plan import Plan
 from feeds.deploy._run import DeployReport, human_size
 from feeds.models import HeaderRule
-from feeds.reading import read_articles
-from feeds.units import render_site
 from tests.conftest import make_site
 
 

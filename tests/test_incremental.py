@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import write_corpus
-from feeds import _cache, _parallel, _patch, reading, units
-from feeds._cache import cache_path
-from feeds.build import build
+from feeds.build import _cache, _parallel, _patch, build
+from feeds.build import _reading as reading
+from feeds.build import _units as units
+from feeds.build._cache import cache_path
+from feeds.build._reading import read_articles
 from feeds.errors import SeedErrors
-from feeds.reading import read_articles
 from tests.conftest import make_site, snapshot, test_site
 
 
@@ -389,7 +390,7 @@ def test_archive_pages_render_with_their_articles():
 
 
 def _spy_patches(monkeypatch) -> list[bool]:
-    """Whether each build from now on patched the last one in (``feeds._plan``)."""
+    """Whether each build from now on patched the last one in (``feeds.build._plan``)."""
     patched: list[bool] = []
     patch = _patch.patch
     monkeypatch.setattr(_patch, "patch", lambda *args: patched.append(bool(r := patch(*args))) or r)

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from feeds._seeds import with_body
-from feeds.units import render_site
+from feeds.build._units import render_site
 from tests.conftest import make_site
 
 API = "api/v1/"

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
+from feeds.build._units import render_site
 from feeds.render import crawlers
-from feeds.units import render_site
 
 NS = {"s": crawlers.SITEMAP_NAMESPACE}
 

@@ -70,8 +70,8 @@ def test_tag_without_a_url_is_an_error(tmp_path, site, tag):
 
 
 def _build_tree(tmp_path, site, files: dict[str, str]):
-    from feeds.reading import read_articles
-    from feeds.units import render_site
+    from feeds.build._reading import read_articles
+    from feeds.build._units import render_site
 
     for name, text in files.items():
         (tmp_path / name).write_text(text)

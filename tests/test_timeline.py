@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from feeds._seeds import parse_seed
 from feeds._timeline import newest_first
-from feeds.reading import read_articles
+from feeds.build._reading import read_articles
 
 
 def _article(site, slug: str, day: str = "2025-08-23", extra: str = ""):

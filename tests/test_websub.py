@@ -15,12 +15,12 @@ from lxml import etree
 
 from benchmarks.corpus import write_corpus
 from feeds.build import build
+from feeds.build._reading import read_articles
+from feeds.build._units import render_site
 from feeds.cli import main
 from feeds.config import load_site
 from feeds.deploy import deploy
 from feeds.errors import ConfigError
-from feeds.reading import read_articles
-from feeds.units import render_site
 from tests.conftest import SEEDS, make_site
 
 HUB = "https://hub.example.net/websub"

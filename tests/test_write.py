@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds import _write
 from feeds._digest import content_digest
-from feeds._write import (
+from feeds.build import _write
+from feeds.build._write import (
     MANIFEST,
     TreeWriter,
     check_relative,

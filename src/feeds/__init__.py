@@ -3,8 +3,8 @@
 Plain-text articles in ``seeds/`` become RSS 2.0, Atom 1.0, JSON Feed 1.1, a
 versioned static JSON API and HTML pages in ``public/``.
 
-The library: ``feeds.build.build`` runs the pipeline, ``feeds.units.render_site``
-renders a whole site in memory, and ``feeds.reading.read_articles`` reads and
+The library: ``feeds.build.build`` runs the pipeline, ``feeds.build._units.render_site``
+renders a whole site in memory, and ``feeds.build._reading.read_articles`` reads and
 checks a seeds folder without importing any renderer (``feeds validate`` starts
 0.1 s sooner for it).
 """

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, NoReturn
 from slugify import slugify
 
 from feeds._dates import MONTH_NAMES
-from feeds._parallel import default_jobs
 from feeds._seeds import seed_paths
-from feeds._write import remove_tree
+from feeds.build._parallel import default_jobs
+from feeds.build._reading import clock, read_articles
+from feeds.build._write import remove_tree
 from feeds.config import load_site
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
 from feeds.models import SLUG_MAX_LENGTH, Site
-from feeds.reading import clock, read_articles
 
 if TYPE_CHECKING:
     from feeds.deploy import DeployReport
@@ -186,8 +186,8 @@ def _site(args: argparse.Namespace, memo: Path | None = None) -> Site:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from feeds._cache import site_memo_path
     from feeds.build import build  # and the plan: only building needs them
+    from feeds.build._cache import site_memo_path
 
     report = build(
         args.seeds,

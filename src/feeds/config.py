@@ -36,7 +36,7 @@ import orjson
 from pydantic import ValidationError
 
 from feeds import models
-from feeds._cache import installed_version, make_cache_folder
+from feeds.build._cache import installed_version, make_cache_folder
 from feeds.errors import ConfigError
 from feeds.models import Site, _plain_message
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds._digest import content_digest
-from feeds._write import _alive
+from feeds.build._write import _alive
 from feeds.deploy._plan import LocalFile, Plan, RemoteFile, headers_digest
 from feeds.errors import DeployError
 

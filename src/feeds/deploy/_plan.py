@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from feeds._digest import content_digest
 from feeds._headers import HEADERS_PATH, Headers, headers_for
 from feeds._order import upload_tier
-from feeds._write import MANIFEST, previous_build
+from feeds.build._write import MANIFEST, previous_build
 from feeds.errors import DeployError
 from feeds.models import HeaderRule
 from feeds.render.crawlers import REDIRECTS_PATH

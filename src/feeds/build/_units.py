@@ -1,7 +1,7 @@
 """Rendering the site as units the build cache can skip, in worker processes,
 into a ``TreeWriter``.
 
-A unit is one cache entry (``feeds._cache``): an article's page and document,
+A unit is one cache entry (``feeds.build._cache``): an article's page and document,
 an archive page, a list or tag page, a subscription channel's feeds, the
 sitemap, the files of the configuration alone. Its render key says what it
 shows; a unit whose key and files are unchanged is kept, the others are
@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from feeds._cache import BuildCache, render_key
 from feeds._digest import content_digest
 from feeds._headers import HEADERS_PATH, render_headers_file
-from feeds._parallel import mapping, workers_for
 from feeds._seeds import with_body
-from feeds._write import TreeWriter
+from feeds.build._cache import BuildCache, render_key
+from feeds.build._parallel import mapping, workers_for
+from feeds.build._write import TreeWriter
 from feeds.errors import WriteError
 from feeds.models import Article, Site
 from feeds.render import Listing, Tree, list_key

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds._cache import BuildCache
 from feeds._digest import content_digest
-from feeds._parallel import ordered_map
 from feeds._seeds import read_file, read_seed, seed_paths, settle, unreadable
 from feeds._timeline import newest_first
+from feeds.build._cache import BuildCache
+from feeds.build._parallel import ordered_map
 from feeds.errors import ConfigError, SeedError
 from feeds.models import Article, Site
 

@@ -26,7 +26,7 @@ output folder it describes) forms the cache's ``scope``; a cache of another
 scope is emptied. After a problem-free build the cache also
 notes a fingerprint of every (path, seed hash): if the next build finds the
 same fingerprint and the output's manifest complete, there is nothing to do;
-and the build's plan (``feeds._plan``), with which the next build patches an
+and the build's plan (``feeds.build._plan``), with which the next build patches an
 edit in.
 A cache that cannot be read (corrupt, another schema, locked) is deleted and
 rebuilt: it can make a build slower, never wrong. ``--no-cache`` skips it and
@@ -113,7 +113,7 @@ def build_scope(site: Site, output: Path) -> str:
         digest.update(f"{library} {installed_version(library)}\n".encode())
     digest.update(str(output.resolve()).encode() + b"\n")
     digest.update(site.model_dump_json().encode() + b"\n")
-    for folder in (package, package.joinpath("render"), package.joinpath("templates")):
+    for folder in (package, *(package.joinpath(name) for name in ("build", "render", "templates"))):
         for item in sorted(folder.iterdir(), key=lambda item: item.name):
             if item.is_file() and not item.name.endswith(".pyc"):
                 digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
@@ -299,7 +299,7 @@ class BuildCache:
 
     def plan(self) -> tuple[bytes, bytes | None] | None:
         """The layout the last problem-free full build recorded and the edits patched
-        in since (``feeds._plan``)."""
+        in since (``feeds.build._plan``)."""
         if self._db is None:
             return None
         rows = dict(self._db.execute("SELECT key, value FROM meta WHERE key LIKE 'plan%'"))

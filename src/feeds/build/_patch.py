@@ -1,6 +1,6 @@
 """Patching the last build: when the seeds changed only in their articles' text.
 
-The last build's plan (``feeds._plan``) holds the timeline and which articles
+The last build's plan (``feeds.build._plan``) holds the timeline and which articles
 each list, archive and feed unit shows. If every changed seed is a published
 article that keeps its place (slug, dates, tags... ``placement``), only the
 units showing an edited article are rendered again, with the times the plan
@@ -16,16 +16,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from feeds._cache import BuildCache, seed_render_key
 from feeds._headers import HEADERS_PATH
-from feeds._plan import Plan, PlannedListing, dump_edits, load_plan, placement
-from feeds._write import TreeWriter
-from feeds.build import BuildReport
+from feeds.build._cache import BuildCache, seed_render_key
+from feeds.build._plan import Plan, PlannedListing, dump_edits, load_plan, placement
+from feeds.build._reading import SeedRead
+from feeds.build._report import BuildReport
+from feeds.build._units import Unit, render_units, write_headers_file
+from feeds.build._write import TreeWriter
 from feeds.models import Article, Site
-from feeds.reading import SeedRead
 from feeds.render import members_key
 from feeds.render.html import HOME_PAGE, render_home_page
-from feeds.units import Unit, render_units, write_headers_file
 
 
 def patch(
@@ -37,7 +37,7 @@ def patch(
     fingerprint: str,
     started: float,
 ) -> BuildReport | None:
-    """Build by patching the last build (``feeds._plan``) when seeds changed only in
+    """Build by patching the last build (``feeds.build._plan``) when seeds changed only in
     their text; None (nothing written) when the full build is needed."""
     patch = _plan_patch(site, reads, cache, now)
     if patch is None:

@@ -1,76 +1,20 @@
-"""The pipeline: seeds → articles → renderers → the writer, with a build cache.
-
-    read      (``feeds.reading``) seeds whose stat signature is unchanged are
-              not read; the others are hashed, and those of unknown hash parsed
-              (in worker processes when there are many); articles are kept
-              without their bodies
-    order     one timeline, newest first, times made distinct (_timeline)
-    render    cacheable units (an article's page and document; each archive,
-              list and tag page; each subscription feed's three formats; the
-              sitemap; the files of the configuration alone) only when their
-              render key changed, in worker processes that write their files
-              into the staging folder; the pages that count or link everything
-              (home page, API index, tags index...) every time, in this process
-              meanwhile: they cost O(N) small entries
-    write     TreeWriter stages what differs from the output and commits it
-
-    patch     when the seeds changed only in their articles' text, the last
-              build's plan (``feeds._plan``) replaces order and render: only
-              the units showing an edited article are rendered, every other
-              file is kept as the manifest lists it
-
-Modules: this one reads and decides (nothing to do, a patch or the full
-path); ``feeds.units`` renders and writes the units, ``feeds._patch`` patches
-the last build. Those two import the renderers (Jinja, feedgen, lxml; with
-titlecase, which parsing imports, about 0.1 s of start-up), so a build that
-finds nothing to do never imports them.
-
-Rendering finishes before anything in the output changes. ``build`` is the only
-place that decides what a bad article means for a run: fail (default) or skip
-it (``skip_invalid``).
-"""
+"""One build: read, decide (nothing to do, a patch or the full path), render, write."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feeds._cache import BuildCache, build_scope, cache_path, seeds_fingerprint
-from feeds._parallel import default_jobs
-from feeds._plan import dump_plan, make_plan
 from feeds._seeds import seed_paths
-from feeds._write import TreeWriter, previous_build
-from feeds.errors import SeedError, SeedErrors
+from feeds.build._cache import BuildCache, build_scope, cache_path, seeds_fingerprint
+from feeds.build._parallel import default_jobs
+from feeds.build._plan import dump_plan, make_plan
+from feeds.build._reading import clock, read_all, settle_reads
+from feeds.build._report import BuildReport
+from feeds.build._write import TreeWriter, previous_build
+from feeds.errors import SeedErrors
 from feeds.models import Site
-from feeds.reading import clock, read_all, settle_reads
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did, for the one-line summary."""
-
-    output: Path
-    articles: int
-    files: int
-    seconds: float
-    written: int = 0
-    deleted: int = 0
-    problems: list[SeedError] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """``built 1 article, 9 files, 0.21 s -> public/``"""
-        plural = "" if self.articles == 1 else "s"
-        changes = (
-            f" ({self.written} written, {self.deleted} deleted)"
-            if self.written < self.files
-            else ""
-        )
-        return (
-            f"built {self.articles} article{plural}, {self.files} files{changes}, "
-            f"{self.seconds:.2f} s -> {self.output}/"
-        )
 
 
 def build(
@@ -103,9 +47,9 @@ def build(
         seconds = time.perf_counter() - started
         return BuildReport(output, done.articles, len(done.files), seconds)
     # Something is rendered from here on: only now are the renderers imported.
-    from feeds._patch import patch
+    from feeds.build._patch import patch
+    from feeds.build._units import HEADERS_UNIT, units_and_listings, write_all
     from feeds.render.html import keep_compiled_templates
-    from feeds.units import HEADERS_UNIT, units_and_listings, write_all
 
     if use_cache:
         keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])

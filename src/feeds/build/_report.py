@@ -1,0 +1,34 @@
+"""What a build did: the one-line summary the command prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feeds.errors import SeedError
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the one-line summary."""
+
+    output: Path
+    articles: int
+    files: int
+    seconds: float
+    written: int = 0
+    deleted: int = 0
+    problems: list[SeedError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """``built 1 article, 9 files, 0.21 s -> public/``"""
+        plural = "" if self.articles == 1 else "s"
+        changes = (
+            f" ({self.written} written, {self.deleted} deleted)"
+            if self.written < self.files
+            else ""
+        )
+        return (
+            f"built {self.articles} article{plural}, {self.files} files{changes}, "
+            f"{self.seconds:.2f} s -> {self.output}/"
+        )
