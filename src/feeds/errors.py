@@ -5,6 +5,7 @@
     ├── SeedErrors          every SeedError of a run, sorted; raised once
     ├── ConfigError         bad configuration or usage (exit code 2)
     ├── WriteError          the output could not be written or swapped in
+    ├── LockError           another process holds the output's (or a target's) lock
     └── DeployError         a deploy was refused or did not complete (never names a secret)
 
 Any other exception is a bug and keeps its traceback.
@@ -72,6 +73,10 @@ class ConfigError(FeedsError):
 
 class WriteError(FeedsError):
     """The output folder could not be written."""
+
+
+class LockError(FeedsError):
+    """Another process held the lock of an output folder or deploy target too long."""
 
 
 class DeployError(FeedsError):

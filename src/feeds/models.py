@@ -149,6 +149,9 @@ class Site(Frozen):
     feed_limit: int = Field(default=50, ge=1)
     page_size: int = Field(default=20, ge=1)
     archive_size: int = Field(default=100, ge=1)
+    lock_timeout: float = Field(
+        default=60, ge=0, description="seconds to wait for another build or deploy of the output"
+    )
     id_authority: str = Field(
         default="", description="RFC 4151 authority; default: base_url's host"
     )
