@@ -19,6 +19,7 @@ from slugify import slugify
 
 from feeds._dates import MONTH_NAMES
 from feeds._seeds import seed_paths
+from feeds.build._lock import locked
 from feeds.build._parallel import default_jobs
 from feeds.build._reading import clock, read_articles
 from feeds.build._write import remove_tree
@@ -69,6 +70,26 @@ def _run(args: argparse.Namespace) -> int:
     except FeedsError as error:
         print(f"feeds: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # `feeds deploy --dry-run | head`: the reader has gone
+        _silence_stdout()
+        print("feeds: the output was closed before the end (broken pipe)", file=sys.stderr)
+        return 1
+    except OSError as error:  # the file system said no (read-only, full, gone): not a bug
+        print(f"feeds: {_os_problem(error)}", file=sys.stderr)
+        return 1
+
+
+def _os_problem(error: OSError) -> str:
+    """``public/x: Read-only file system``: the file and the system's reason, one line."""
+    reason = error.strerror or str(error)
+    return f"{error.filename}: {reason}" if error.filename else reason
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     new = _command(commands, "new", _new, "write a new draft article (_<slug>.txt), dated today")
     new.add_argument("headline", help="the article's headline; its slug is made from it")
     _add_site_options(new)
-    _command(commands, "clean", _clean, "remove the output folder")
+    clean = _command(commands, "clean", _clean, "remove the output folder")
+    _add_config_options(clean)  # for lock_timeout
     serve = _command(commands, "serve", _serve, "preview the output folder on localhost")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
@@ -258,9 +280,19 @@ def _clean(args: argparse.Namespace) -> int:
     if not args.output.exists():
         print(f"{args.output}/ does not exist; nothing to remove")
         return 0
-    remove_tree(args.output)
+    with locked(args.output, "feeds clean", _lock_timeout(args)):
+        remove_tree(args.output)
     print(f"removed {args.output}/")
     return 0
+
+
+def _lock_timeout(args: argparse.Namespace) -> float:
+    """The configured ``lock_timeout``; its default where the configuration is
+    missing or broken (removing the output needs nothing else from it)."""
+    try:
+        return _site(args).lock_timeout
+    except ConfigError:
+        return float(Site.model_fields["lock_timeout"].default)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from feeds.build._faults import fault
 from feeds.errors import LockError, WriteError
 
 _POLL_SECONDS = 0.1
@@ -38,12 +39,7 @@ def lock_path(folder: Path) -> Path:
 @contextmanager
 def locked(folder: Path, command: str, timeout: float) -> Iterator[None]:
     """Hold ``folder``'s lock for the block; wait at most ``timeout`` seconds for it."""
-    path = lock_path(folder)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as error:
-        raise WriteError(f"{folder}: cannot lock it: {error.strerror} ({path})") from None
+    descriptor = _open(lock_path(folder), folder)
     try:
         _acquire(descriptor, folder, timeout)
         _note_holder(descriptor, command)
@@ -52,12 +48,25 @@ def locked(folder: Path, command: str, timeout: float) -> Iterator[None]:
         os.close(descriptor)  # releases the lock
 
 
+def _open(path: Path, folder: Path) -> int:
+    """The lock file, made if need be; read-only where it cannot be written (a read-only
+    disk: nothing can change there, yet a deploy reading it still excludes a build)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        with suppress(OSError):
+            return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        raise WriteError(f"{folder}: cannot lock it: {error.strerror} ({path})") from None
+
+
 def _acquire(descriptor: int, folder: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            fault("lock.busy")
             if time.monotonic() >= deadline:
                 raise LockError(
                     f"{folder} is in use by {_holder(descriptor)}; waited {timeout:g} s. "

@@ -7,11 +7,19 @@ here; below the threshold the pool's start-up costs more than it saves.
 What every call needs (the site, the article list, the writer) is the
 *context*: worker processes are forked with it, so it is never pickled, and
 only small items (paths, indexes) and small results cross between processes.
+
+Worker processes end with the build: on Linux the kernel kills each one when
+the process that forked it dies (``PR_SET_PDEATHSIG``), SIGKILL included;
+elsewhere a thread in each worker watches for its parent to be gone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -64,7 +72,7 @@ def mapping(
 
     chunk = max(1, len(items) // (jobs * 32))
     pool = ProcessPoolExecutor(
-        jobs, mp_context=get_context("fork"), initializer=_receive, initargs=(context,)
+        jobs, mp_context=get_context("fork"), initializer=_receive, initargs=(context, os.getpid())
     )
     try:
         yield pool.map(partial(_call, function), items, chunksize=chunk)
@@ -72,9 +80,32 @@ def mapping(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _receive(context: object) -> None:
+def _receive(context: object, parent: int) -> None:
     global _context
     _context = context
+    _end_with(parent)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """End this worker process when ``parent`` ends, however it ends."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        watched = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # not Linux
+        watched = False
+    if os.getppid() != parent:  # the parent died before the kernel was asked to watch
+        os._exit(1)
+    if not watched:
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _call(function: Callable[[Any, Item], Result], item: Item) -> Result:

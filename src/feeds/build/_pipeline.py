@@ -8,6 +8,8 @@ from pathlib import Path
 
 from feeds._seeds import seed_paths
 from feeds.build._cache import BuildCache, build_scope, cache_path, seeds_fingerprint
+from feeds.build._faults import fault
+from feeds.build._lock import locked
 from feeds.build._parallel import default_jobs
 from feeds.build._plan import dump_plan, make_plan
 from feeds.build._reading import clock, read_all, settle_reads
@@ -30,8 +32,23 @@ def build(
     """Build ``output`` from ``seeds``; raise SeedErrors (unless skipping) before writing.
 
     ``now`` decides which articles are published (default: ``clock()``); it never
-    appears in the output.
+    appears in the output. The output and its cache are locked meanwhile: another
+    build, clean or deploy of it waits for this one (``site.lock_timeout``).
     """
+    with locked(output, "feeds build", site.lock_timeout):
+        fault("build.locked")
+        return _build(seeds, output, site, skip_invalid, use_cache, jobs, now)
+
+
+def _build(
+    seeds: Path,
+    output: Path,
+    site: Site,
+    skip_invalid: bool,
+    use_cache: bool,
+    jobs: int | None,
+    now: datetime | None,
+) -> BuildReport:
     started = time.perf_counter()
     jobs = jobs or default_jobs()
     now = now or clock()
