@@ -39,6 +39,7 @@ def _feeds(command: str, *options: str, **values: str | None) -> None:
         "skip_invalid": "publish the valid articles despite invalid ones",
         "no_cache": "ignore the build cache; render and compare everything",
         "jobs": "worker processes (default: one per core)",
+        "allow_empty": "publish an empty site over one that has articles",
         "now": NOW_HELP,
     }
 )
@@ -52,9 +53,11 @@ def build(
     no_cache: bool = False,
     jobs: int = 0,
     now: str | None = None,
+    allow_empty: bool = False,
 ) -> None:
     """Build public/ from seeds/: feeds, JSON API and HTML pages."""
     flags = ["--skip-invalid"] * skip_invalid + ["--no-cache"] * no_cache
+    flags += ["--allow-empty"] * allow_empty
     flags += ["--jobs", str(jobs)] if jobs else []
     _feeds("build", *flags, seeds=seeds, output=output, config=config, base_url=base_url, now=now)
 

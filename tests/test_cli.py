@@ -252,3 +252,35 @@ def test_invoke_tasks_run_the_same_commands(project):
     with pytest.raises(Exit) as raised:
         tasks.validate(Context(), config="site.toml")
     assert raised.value.code == 1
+
+
+def test_an_empty_seeds_folder_never_empties_a_built_site(project, capsys):
+    """A build that finds no article refuses to replace an output that has some (a
+    wrong --seeds, a broken checkout), naming the folder and the count; the output
+    stays as it was; --allow-empty empties it on purpose."""
+    assert run("build") == 0
+    before = snapshot(project / "public")
+    (project / "empty").mkdir()
+    capsys.readouterr()
+    assert run("build", "--seeds", "empty") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("feeds: empty/ has no article to publish, and public/ holds 3 articles")
+    assert "--allow-empty" in err
+    assert snapshot(project / "public") == before
+    assert run("build", "--seeds", "empty", "--allow-empty") == 0
+    assert "built 0 articles" in capsys.readouterr().out
+
+
+def test_drafts_alone_build_over_an_empty_output(project, capsys):
+    """A folder of drafts over no output builds (an empty site is fine where none was)."""
+    (project / "drafts").mkdir()
+    (project / "drafts" / "_a.txt").write_text("2025-01-01\na-draft\n\nNot yet.\n")
+    assert run("build", "--seeds", "drafts") == 0
+    assert "built 0 articles" in capsys.readouterr().out
+
+
+def test_validate_fails_on_a_folder_without_seed_files(project, capsys):
+    """validate exits 1 when the folder holds no seed file at all (likely the wrong one)."""
+    (project / "empty").mkdir()
+    assert run("validate", "--seeds", "empty") == 1
+    assert capsys.readouterr().err == "feeds: empty/ holds no seed file (*.txt); check --seeds\n"

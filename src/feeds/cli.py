@@ -108,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
         help="ignore the build cache and the output's manifest; render and compare all",
     )
     build.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    build.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="publish an empty site over one that has articles (refused otherwise)",
+    )
     validate = _command(commands, "validate", _validate, "check seeds and configuration only")
     _add_site_options(validate)
     for command in (build, validate):
@@ -219,6 +224,7 @@ def _build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         jobs=args.jobs,
         now=args.now,
+        allow_empty=args.allow_empty,
     )
     _report(report.problems)
     print(report.summary())
@@ -231,6 +237,8 @@ def _validate(args: argparse.Namespace) -> int:
     reading = read_articles(args.seeds, site, None, default_jobs(), now, ordered=False)
     if reading.problems:
         raise SeedErrors(reading.problems)
+    if not (reading.articles or reading.scheduled or reading.drafts):
+        raise FeedsError(f"{args.seeds}/ holds no seed file (*.txt); check --seeds")
     for article in sorted(reading.scheduled, key=lambda article: article.published):
         print(f"scheduled: {article.source} goes live {article.published.isoformat()}")
     for article in reading.drafts:

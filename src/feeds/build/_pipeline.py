@@ -15,7 +15,7 @@ from feeds.build._plan import dump_plan, make_plan
 from feeds.build._reading import clock, read_all, settle_reads
 from feeds.build._report import BuildReport
 from feeds.build._write import TreeWriter, previous_build
-from feeds.errors import SeedErrors
+from feeds.errors import FeedsError, SeedErrors
 from feeds.models import Site
 
 
@@ -28,26 +28,40 @@ def build(
     use_cache: bool = True,
     jobs: int | None = None,
     now: datetime | None = None,
+    allow_empty: bool = False,
 ) -> BuildReport:
     """Build ``output`` from ``seeds``; raise SeedErrors (unless skipping) before writing.
 
     ``now`` decides which articles are published (default: ``clock()``); it never
     appears in the output. The output and its cache are locked meanwhile: another
-    build, clean or deploy of it waits for this one (``site.lock_timeout``).
+    build, clean or deploy of it waits for this one (``site.lock_timeout``). A
+    build with no article to publish never replaces an output that has some,
+    unless ``allow_empty``.
     """
     with locked(output, "feeds build", site.lock_timeout):
         fault("build.locked")
-        return _build(seeds, output, site, skip_invalid, use_cache, jobs, now)
+        return _build(
+            seeds,
+            output,
+            site,
+            skip_invalid=skip_invalid,
+            use_cache=use_cache,
+            jobs=jobs,
+            now=now,
+            allow_empty=allow_empty,
+        )
 
 
 def _build(
     seeds: Path,
     output: Path,
     site: Site,
+    *,
     skip_invalid: bool,
     use_cache: bool,
     jobs: int | None,
     now: datetime | None,
+    allow_empty: bool,
 ) -> BuildReport:
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -76,6 +90,8 @@ def _build(
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
+    if not reading.articles and not allow_empty:
+        _refuse_to_empty(seeds, output)
     units, listings = units_and_listings(site, reading.articles)
     with cache.reading_bodies_back(), TreeWriter(output, trust_manifest=use_cache) as writer:
         write_all(site, reading.articles, units, writer, cache, jobs)
@@ -97,3 +113,16 @@ def _build(
         written.deleted,
         reading.problems,
     )
+
+
+def _refuse_to_empty(seeds: Path, output: Path) -> None:
+    """Stop a build with no article from replacing an output that has some: a wrong
+    ``--seeds``, a checkout gone wrong in CI, must never empty a live site."""
+    done = previous_build(output)
+    if done is not None and done.articles:
+        plural = "" if done.articles == 1 else "s"
+        raise FeedsError(
+            f"{seeds}/ has no article to publish, and {output}/ holds {done.articles} "
+            f"article{plural}: refusing to empty it. Check --seeds; pass --allow-empty "
+            f"if the site is meant to be empty"
+        )
