@@ -284,3 +284,22 @@ def test_validate_fails_on_a_folder_without_seed_files(project, capsys):
     (project / "empty").mkdir()
     assert run("validate", "--seeds", "empty") == 1
     assert capsys.readouterr().err == "feeds: empty/ holds no seed file (*.txt); check --seeds\n"
+
+
+def test_validate_reads_the_build_cache_and_writes_nothing(project, monkeypatch, capsys):
+    """After a build, validate takes unchanged seeds from the build cache (it parses
+    no seed) and leaves the cache as it was; with no build, it creates none."""
+    from feeds.build import _reading
+
+    assert run("validate") == 0
+    assert not (project / ".feeds-cache").exists()
+    assert run("build") == 0
+    before = snapshot(project / ".feeds-cache")
+
+    def unparsed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a seed was parsed")
+
+    monkeypatch.setattr(_reading, "read_seed", unparsed)
+    assert run("validate") == 0
+    assert "3 articles valid" in capsys.readouterr().out
+    assert snapshot(project / ".feeds-cache") == before

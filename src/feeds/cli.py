@@ -232,9 +232,15 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from feeds.build._cache import BuildCache, build_scope, cache_path
+
     site = _site(args)
     now = args.now or clock()
-    reading = read_articles(args.seeds, site, None, default_jobs(), now, ordered=False)
+    # The last build's cache, read only: unchanged seeds need not be parsed again.
+    cache = BuildCache(
+        cache_path(args.output), build_scope(site, args.output), site.zone, read_only=True
+    )
+    reading = read_articles(args.seeds, site, cache, default_jobs(), now, ordered=False)
     if reading.problems:
         raise SeedErrors(reading.problems)
     if not (reading.articles or reading.scheduled or reading.drafts):

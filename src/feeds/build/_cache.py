@@ -174,8 +174,11 @@ def seed_render_key(seed: str, published: str, updated: str | None) -> str:
 class BuildCache:
     """Read and update the cache of one output folder (a no-op when disabled)."""
 
-    def __init__(self, path: Path | None, scope: str, zone: ZoneInfo) -> None:
-        self._db = _open(path, scope) if path is not None else None
+    def __init__(
+        self, path: Path | None, scope: str, zone: ZoneInfo, *, read_only: bool = False
+    ) -> None:
+        opened = _open_read_only if read_only else _open
+        self._db = opened(path, scope) if path is not None else None
         self._zone = zone
         self._articles: dict[str, bytes] = {}
         self._stats: dict[str, tuple[str, str]] = {}
@@ -421,6 +424,20 @@ class BuildCache:
                 unused_units = stored - set(units_in_use)
                 self._db.executemany("DELETE FROM renders WHERE unit = ?", _rows(unused_units))
         self._db.close()
+
+
+def _open_read_only(path: Path, scope: str) -> sqlite3.Connection | None:
+    """The cache as the last build left it, for reading only (``feeds validate``); None
+    where there is none, or one of another scope. Nothing is created or written."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        row = db.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()
+    except sqlite3.Error:
+        return None
+    if row is None or row[0] != scope:
+        db.close()
+        return None
+    return db
 
 
 def _open(path: Path, scope: str) -> sqlite3.Connection | None:
