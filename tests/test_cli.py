@@ -303,3 +303,20 @@ def test_validate_reads_the_build_cache_and_writes_nothing(project, monkeypatch,
     assert run("validate") == 0
     assert "3 articles valid" in capsys.readouterr().out
     assert snapshot(project / ".feeds-cache") == before
+
+
+def test_version_and_help_say_what_feeds_is(capsys):
+    """``feeds --version`` prints the installed version; ``--help`` says what the tool
+    does (not a developer's docstring) and lists every command."""
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"feeds {version('feeds')}\n"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "a static feed publisher" in out and "``" not in out
+    for command in ("build", "validate", "new", "clean", "serve", "deploy", "rollback"):
+        assert f"    {command} " in out

@@ -67,7 +67,7 @@ def test_validate_lists_scheduled_and_drafts(seeds, capsys, monkeypatch):
     assert code == 0
     assert f"scheduled: {seeds}/later.txt goes live 2031-05-01T00:00:00+02:00" in out
     assert f"draft: {seeds}/_draft.txt" in out
-    assert "1 article valid and published" in out
+    assert "1 article valid, " in out
 
 
 def test_new_writes_a_valid_draft_and_refuses_to_overwrite(tmp_path, capsys, monkeypatch):
@@ -85,12 +85,12 @@ def test_new_writes_a_valid_draft_and_refuses_to_overwrite(tmp_path, capsys, mon
     assert lines[0] == f"{today.day} {MONTH_NAMES[today.month - 1]}, {today.year}"
     assert lines[1:3] == ["leaders-meet-in-tokyo", "title: Leaders Meet in Tokyo!"]
     assert main(["validate", "--config", str(SITE_CONFIG)]) == 0
-    assert "0 articles valid and published" in capsys.readouterr().out
+    assert "0 articles valid, " in capsys.readouterr().out
     assert main(argv) == 1
     assert "seeds/_leaders-meet-in-tokyo.txt has the slug" in capsys.readouterr().err
     path.rename("seeds/leaders-meet-in-tokyo.txt")
     assert main(["validate", "--config", str(SITE_CONFIG)]) == 0
-    assert "1 article valid and published" in capsys.readouterr().out
+    assert "1 article valid, " in capsys.readouterr().out
     assert main(argv) == 1
     assert "seeds/leaders-meet-in-tokyo.txt already exists" in capsys.readouterr().err
     Path("seeds/2024").mkdir()

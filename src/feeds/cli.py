@@ -92,8 +92,21 @@ def _silence_stdout() -> None:
     os.close(devnull)
 
 
+DESCRIPTION = """\
+feeds: a static feed publisher. It reads a folder of plain-text articles
+(seeds/) and writes public/: RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds, a
+versioned static JSON API and the HTML pages they link to; then publishes it
+to S3-compatible storage or a folder, changes only."""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="feeds", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="feeds",
+        description=DESCRIPTION,
+        epilog="'feeds COMMAND --help' shows a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"feeds {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     build = _command(commands, "build", _build, "build the output folder from the seed files")
     _add_site_options(build)
@@ -132,6 +145,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_config_options(serve)  # served at base_url's path, as the host will
     _add_deploy_commands(commands)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("feeds")
 
 
 def _command(
@@ -249,9 +268,18 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"scheduled: {article.source} goes live {article.published.isoformat()}")
     for article in reading.drafts:
         print(f"draft: {article.source} (never published while its name starts with '_')")
-    plural = "" if len(reading.articles) == 1 else "s"
-    print(f"{len(reading.articles)} article{plural} valid and published in {args.seeds}/")
+    counts = [
+        _count(len(reading.articles), "article") + " valid",
+        f"{len(reading.scheduled)} scheduled",
+        _count(len(reading.drafts), "draft"),
+    ]
+    print(f"{', '.join(counts)} in {args.seeds}/ (checked; nothing written)")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 article``, ``2 articles``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _new(args: argparse.Namespace) -> int:
