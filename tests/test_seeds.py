@@ -11,9 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from titlecase import titlecase
 
-from feeds._seeds import _has_control_characters, headline, load_seeds, parse_seed
+from feeds._seeds import (
+    METADATA_KEYS,
+    _has_control_characters,
+    headline,
+    load_seeds,
+    parse_seed,
+)
 from feeds.errors import SeedError, SeedErrors
-from feeds.models import NOT_TEXT
+from feeds.models import NOT_TEXT, QUOTE_LENGTH, quote
 from tests.conftest import SAMPLE
 
 GOOD = b"23 August, 2025\nleaders-meet\n\nFirst paragraph.\n"
@@ -301,3 +307,90 @@ def test_headline_matches_titlecase(words):
     """The cached headline case of a slug is exactly what titlecase makes of its words."""
     slug = "-".join(words)
     assert headline(slug) == titlecase(" ".join(words))
+
+
+# --- what error messages quote ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Agust", "'Agust'"),
+        ("it's", '"it\'s"'),
+        ("a" * 40, "'" + "a" * 40 + "'"),
+        ("a" * 41, "'" + "a" * 40 + "'..."),
+        ("a\u202eb\x1b[2Jc", "'a\\u202eb\\x1b[2Jc'"),
+        ("tab\there", "'tab\\there'"),
+        ("back\\slash", "'back\\\\slash'"),
+        ("\x00" * 30, "'" + "\\x00" * 10 + "'..."),
+        ("한국 일본", "'한국 일본'"),
+    ],
+)
+def test_quote_shows_a_short_printable_excerpt(text, shown):
+    """quote() keeps repr's form, escapes what is not printable and cuts at 40 characters."""
+    assert quote(text) == shown
+
+
+@settings(max_examples=500)
+@given(st.text(max_size=200))
+def test_quote_is_short_printable_and_repr_when_it_fits(text):
+    """Any text quotes in at most 45 printable characters; when repr fits, it is repr."""
+    shown = quote(text)
+    assert len(shown) <= QUOTE_LENGTH + 5
+    assert shown.isprintable()
+    if len(repr(text)) <= QUOTE_LENGTH + 2:
+        assert shown == repr(text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"aws_access_key_id = AKIAIOSFODNN7EXAMPLEKEYTHATISLONGERTHANFORTY",
+        b"title: " + b"A" * 300,
+        b"tags: ,,," + b"#" * 300,
+        b"aliases: " + b"X" * 100,
+        b"updated: " + b"9" * 300,
+        b"colour" + b"x" * 300 + b": red",
+    ],
+)
+def test_no_message_quotes_more_than_an_excerpt_of_a_line(site, line):
+    """Whatever a line holds, no message repeats more than 40 characters of it."""
+    problems = problems_of(line + b"\n" + line + b"\n\nBody.\n", site)  # as date and slug
+    try:
+        parse(b"2025-08-23\nslug\n" + line + b"\n\nBody.\n", site)  # as metadata
+    except SeedErrors as errors:
+        problems += errors.errors
+    for problem in problems:
+        assert not _longest_quoted(line.decode(), problem.message) > QUOTE_LENGTH
+
+
+def _longest_quoted(line: str, message: str) -> int:
+    """The longest run of the line's characters (from any point) that the message repeats."""
+    longest = 0
+    for start in range(len(line)):
+        while line[start : start + longest + 1] in message and start + longest < len(line):
+            longest += 1
+    return longest
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    key=st.sampled_from([*METADATA_KEYS, "colour"]),
+    value=st.text(max_size=300),
+    first=st.text(max_size=100),
+)
+def test_any_metadata_value_gives_an_article_or_bounded_seed_errors(site, key, value, first):
+    """Any text as a metadata value (or as the date line) gives an Article or SeedErrors,
+    never another exception, and no message exceeds 400 characters or repeats more
+    than 40 characters of a value."""
+    for data in (
+        f"2025-08-23\nslug\n{key}: {value}\n\nBody.\n".encode(),
+        f"{first}\n{value}\n\nBody.\n".encode(),
+    ):
+        try:
+            parse(data, site)
+        except SeedErrors as errors:
+            assert errors.errors
+            for error in errors.errors:
+                assert len(error.message) <= 400
+                assert _longest_quoted(value, error.message) <= QUOTE_LENGTH + 25

@@ -36,6 +36,7 @@ from feeds.models import (
     Site,
     _plain_message,
     check_slug,
+    quote,
     tag_slug,
 )
 
@@ -203,14 +204,14 @@ def _read_metadata(lines: list[str], reading: _Reading, site: Site) -> int:
         if key not in METADATA_KEYS:
             reading.problem(
                 number,
-                f"unknown metadata key {key!r}; use one of {', '.join(METADATA_KEYS)} "
+                f"unknown metadata key {quote(key)}; use one of {', '.join(METADATA_KEYS)} "
                 "(or add a blank line after the slug if this line is the body)",
             )
         elif key in seen:
-            reading.problem(number, f"metadata key {key!r} is given twice; keep one")
+            reading.problem(number, f"metadata key {quote(key)} is given twice; keep one")
         elif not value:
             reading.problem(
-                number, f"metadata key {key!r} has no value; give one or delete the line"
+                number, f"metadata key {quote(key)} has no value; give one or delete the line"
             )
         else:
             seen.add(key)
@@ -232,18 +233,20 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
             except ValueError as problem:
                 reading.problem(number, f"alias: {problem}")
             if alias == reading.fields.get("slug"):
-                reading.problem(number, f"alias {alias!r} is the article's own slug; remove it")
+                reading.problem(
+                    number, f"alias {quote(alias)} is the article's own slug; remove it"
+                )
         reading.set("aliases", tuple(aliases), number)
     elif key == "tags":
         tags = dict.fromkeys(tag.strip() for tag in value.split(",") if tag.strip())
         for tag in tags:
             if not tag_slug(tag):
                 reading.problem(
-                    number, f"tag {tag!r} has no letters or digits for its URL; rename it"
+                    number, f"tag {quote(tag)} has no letters or digits for its URL; rename it"
                 )
             elif len(tag_slug(tag)) > SLUG_MAX_LENGTH:
                 reading.problem(
-                    number, f"tag {tag[:40]!r}... is too long for a URL; shorten it to a few words"
+                    number, f"tag {quote(tag)} is too long for a URL; shorten it to a few words"
                 )
         reading.set("tags", tuple(tags), number)
     else:
@@ -446,7 +449,7 @@ def _duplicate_slugs(articles: Iterable[Article]) -> list[SeedError]:
                     SeedError(
                         this.source,
                         _SLUG_LINE,
-                        f"slug {this.slug!r} is also used by {that.source}; "
+                        f"slug {quote(this.slug)} is also used by {that.source}; "
                         "give each article its own slug",
                     )
                 )
@@ -468,8 +471,9 @@ def _clashing_tags(articles: Iterable[Article]) -> list[SeedError]:
                         SeedError(
                             this.source,
                             0,
-                            f"tag {this_tag!r} and tag {that_tag!r} (in {that.source}) share the "
-                            f"URL tags/{tag_slug(tag)}/; spell them the same or rename one",
+                            f"tag {quote(this_tag)} and tag {quote(that_tag)} (in {that.source}) "
+                            f"share the URL tags/{tag_slug(tag)}/; spell them the same or rename "
+                            "one",
                         )
                     )
     return problems
@@ -489,7 +493,8 @@ def _clashing_aliases(articles: Iterable[Article]) -> list[SeedError]:
                     SeedError(
                         article.source,
                         0,
-                        f"alias {alias!r} is already {what} of {other.source}; remove one of them",
+                        f"alias {quote(alias)} is already {what} of {other.source}; "
+                        "remove one of them",
                     )
                 )
     return problems

@@ -35,6 +35,9 @@ SLUG_MAX_LENGTH = 120
 NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # Zone files that mean different things on different machines.
 _MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+# How much of a line an error message quotes: a seed's text is the author's, or
+# (a file linked in by a pull request) anybody's, and error messages go to CI logs.
+QUOTE_LENGTH = 40
 _URL_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
@@ -42,6 +45,27 @@ _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
 _AUTHORITY = re.compile(
     r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
 )
+
+
+def quote(text: str, limit: int = QUOTE_LENGTH) -> str:
+    """Text from an input as an error message shows it: in quotes like ``repr``, at
+    most ``limit`` characters between them (then ``...`` after the closing quote), and
+    every character that is not printable (controls, bidi controls, separators,
+    unassigned code points) and every backslash written as an escape. Each escape
+    counts its full length, so the quote never exceeds ``limit + 5`` characters."""
+    mark = '"' if "'" in text[:limit] and '"' not in text[:limit] else "'"
+    pieces: list[str] = []
+    used = 0
+    for character in text:
+        if character == mark or character == "\\" or not character.isprintable():
+            piece = "\\" + mark if character == mark else repr(character)[1:-1]
+        else:
+            piece = character
+        if used + len(piece) > limit:
+            return f"{mark}{''.join(pieces)}{mark}..."
+        pieces.append(piece)
+        used += len(piece)
+    return f"{mark}{''.join(pieces)}{mark}"
 
 
 def check_text(value: str) -> str:
@@ -69,8 +93,12 @@ def check_slug(slug: str) -> str:
         )
     if not _SLUG.fullmatch(slug):  # what the pattern accepts, slugify leaves as it is
         suggestion = slugify(slug, max_length=SLUG_MAX_LENGTH)
-        hint = f"use {suggestion!r}" if suggestion else "use lowercase letters, digits and hyphens"
-        raise ValueError(f"slug {slug!r} is not URL-safe; {hint}")
+        hint = (
+            f"use {quote(suggestion)}"
+            if suggestion
+            else "use lowercase letters, digits and hyphens"
+        )
+        raise ValueError(f"slug {quote(slug)} is not URL-safe; {hint}")
     return slug
 
 
