@@ -306,3 +306,19 @@ def test_a_config_path_in_the_home_folder(layers, tmp_path, monkeypatch):
     assert load_site(pyproject, Path("~/site.toml"), memo=memo).title == "From config"
     (tmp_path / "site.toml").write_text('title = "Edited"\n')
     assert load_site(pyproject, Path("~/site.toml"), memo=memo).title == "Edited"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "'big'"])
+def test_max_seed_bytes_must_be_a_positive_number(pyproject, tmp_path, value):
+    """max_seed_bytes is a configuration key like the others: a bad value names it."""
+    config = tmp_path / "site.toml"
+    config.write_text(f"max_seed_bytes = {value}\n")
+    with pytest.raises(ConfigError, match="configuration: max_seed_bytes: "):
+        load_site(pyproject, config)
+
+
+def test_max_seed_bytes_is_read_from_the_layers(pyproject, monkeypatch):
+    """max_seed_bytes defaults to 2 MiB and is set like any key (here FEEDS_MAX_SEED_BYTES)."""
+    assert load_site(pyproject).max_seed_bytes == 2 * 1024 * 1024
+    monkeypatch.setenv("FEEDS_MAX_SEED_BYTES", "5000000")
+    assert load_site(pyproject).max_seed_bytes == 5_000_000

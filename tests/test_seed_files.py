@@ -1,5 +1,5 @@
-"""Which files below seeds/ are read: never a link, a FIFO or a device, and what the
-errors about them show (never the content of a file a link leads to)."""
+"""Which files below seeds/ are read: never a link, a FIFO or a device, never one too large,
+and what the errors about them show (never the content of a file a link leads to)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ import pytest
 
 from feeds._seeds import load_seeds, parse_seed, read_file, seed_paths, with_body
 from feeds.build import _parallel
+from feeds.build import _reading as reading
 from feeds.build._reading import read_articles
 from feeds.cli import main
 from feeds.errors import SeedError, SeedErrors
-from tests.conftest import SEEDS, SITE_CONFIG
+from feeds.models import MAX_SEED_BYTES, Site
+from tests.conftest import SEEDS, SITE_CONFIG, test_site
 
 GOOD = b"23 August, 2025\nleaders-meet\n\nFirst paragraph.\n"
 SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYSECRETKEY"
@@ -58,6 +60,10 @@ def no_hang() -> Iterator[None]:
 
 def run(*argv: str) -> int:
     return main([*argv, "--config", "site.toml"])
+
+
+def site_with(**settings: object) -> Site:
+    return Site.model_validate({**test_site().model_dump(), **settings})
 
 
 @pytest.mark.parametrize("command", ["build", "validate"])
@@ -203,14 +209,75 @@ def test_a_folder_named_like_a_seed_is_a_folder(project, capsys):
 
 
 def test_problems_in_worker_processes_show_no_secret(project, capsys, monkeypatch):
-    """Links and FIFOs are reported alike when workers read the seeds."""
+    """Links, FIFOs and large seeds are reported alike when workers read the seeds."""
     monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
     (project / "seeds" / "y.txt").symlink_to(project / "credentials")
     os.mkfifo(project / "seeds" / "pipe.txt")
+    with (project / "seeds" / "big.txt").open("wb") as file:
+        file.truncate(MAX_SEED_BYTES + 1)
     assert main(["build", "--config", "site.toml", "--jobs", "2"]) == 1
     out, err = capsys.readouterr()
     assert SECRET not in out + err
     assert [line.split(":")[0] for line in err.splitlines()[:-1]] == [
+        "seeds/big.txt",
         "seeds/pipe.txt",
         "seeds/y.txt",
     ]
+
+
+# --- size -------------------------------------------------------------------
+
+
+def test_max_seed_bytes_defaults_to_two_mebibytes():
+    """The default limit is 2 MiB: a long read is some 100 kB."""
+    assert test_site().max_seed_bytes == MAX_SEED_BYTES == 2 * 1024 * 1024
+
+
+def test_a_seed_above_the_limit_is_refused_unread(project, capsys, monkeypatch):
+    """A 50 MB seed fails at once naming its size, the limit and how to raise it; its
+    bytes are never read (the size comes from the file system)."""
+    read: list[str] = []
+    real_read_file = reading.read_file
+    monkeypatch.setattr(
+        reading, "read_file", lambda path: read.append(path) or real_read_file(path)
+    )
+    with (project / "seeds" / "huge.txt").open("wb") as file:
+        file.truncate(50 * 1024 * 1024)  # sparse: no 50 MB written
+    assert run("build") == 1
+    assert capsys.readouterr().err.splitlines()[:-1] == [
+        "seeds/huge.txt: is 52,428,800 bytes, more than max_seed_bytes (2,097,152); shorten "
+        "or split the article, or raise max_seed_bytes in [tool.feeds] of pyproject.toml"
+    ]
+    assert "seeds/huge.txt" not in read
+
+
+@pytest.mark.parametrize(("size", "valid"), [(100, True), (101, False)])
+def test_the_limit_is_inclusive(tmp_path, size, valid):
+    """A seed of exactly max_seed_bytes is read; one byte more is an error."""
+    data = GOOD + b"x" * (size - len(GOOD) - 1) + b"\n"
+    assert len(data) == size
+    (tmp_path / "a.txt").write_bytes(data)
+    articles, problems = load_seeds(tmp_path, site_with(max_seed_bytes=100))
+    assert (len(articles), len(problems)) == ((1, 0) if valid else (0, 1))
+
+
+def test_the_limit_holds_for_bytes_given_to_the_parser(site):
+    """parse_seed refuses bytes above the limit too (a file that grew after its size was
+    checked), without decoding them."""
+    with pytest.raises(SeedErrors) as raised:
+        parse_seed("seeds/x.txt", GOOD + b"\xff" * 200, site_with(max_seed_bytes=100))
+    assert [str(error) for error in raised.value.errors] == [
+        f"seeds/x.txt: is {len(GOOD) + 200} bytes, more than max_seed_bytes (100); shorten or "
+        "split the article, or raise max_seed_bytes in [tool.feeds] of pyproject.toml"
+    ]
+
+
+def test_raising_the_limit_accepts_the_seed(project, capsys):
+    """max_seed_bytes in the configuration lets a larger seed through."""
+    body = b"word " * 500_000
+    (project / "seeds" / "long.txt").write_bytes(b"2025-08-23\na-long-read\n\n" + body + b"\n")
+    assert run("validate") == 1
+    with (project / "site.toml").open("a") as file:
+        file.write("max_seed_bytes = 4_000_000\n")
+    assert run("validate") == 0
+    assert "4 articles valid" in capsys.readouterr().out

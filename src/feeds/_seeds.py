@@ -102,6 +102,25 @@ def not_regular(path: str, mode: int) -> SeedError:
     )
 
 
+def too_large(path: str, size: int, limit: int) -> SeedError:
+    """The problem of a seed file larger than the site's ``max_seed_bytes``."""
+    return SeedError(
+        path,
+        0,
+        f"is {size:,} bytes, more than max_seed_bytes ({limit:,}); shorten or split the "
+        "article, or raise max_seed_bytes in [tool.feeds] of pyproject.toml",
+    )
+
+
+def oversized(path: str, limit: int) -> SeedError | None:
+    """The problem of a seed file larger than ``limit`` bytes, known before reading it."""
+    try:
+        size = os.lstat(path).st_size
+    except OSError:  # reading it says why
+        return None
+    return too_large(path, size, limit) if size > limit else None
+
+
 def read_file(path: str) -> bytes:
     """A seed file's bytes, if it is a regular file and no link: else a SeedError
     (nothing else is read, or even opened without O_NONBLOCK), or OSError.
@@ -134,6 +153,8 @@ def read_file(path: str) -> bytes:
 def parse_seed(path: str, data: bytes, site: Site, seed: str | None = None) -> Article:
     """Read one seed file; raise SeedErrors listing every problem in it. ``seed`` is
     the ``content_digest`` of ``data``, if the caller has it already."""
+    if len(data) > site.max_seed_bytes:  # grown since its size was checked, or never checked
+        raise SeedErrors([too_large(path, len(data), site.max_seed_bytes)])
     reading = _Reading(path)
     reading.set("seed", seed or content_digest(data), 0)
     text = _decode(data, reading)
@@ -425,7 +446,7 @@ def article_path(slug: str) -> str:
 
 def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]]:
     """Read every ``*.txt`` below a folder; return the valid articles and every problem."""
-    sources, unreadable = scan_seeds(folder)
+    sources, unreadable = scan_seeds(folder, site.max_seed_bytes)
     results = [read_seed(path, data, site) for path, data in sources]
     return settle([*results, unreadable])
 
@@ -460,13 +481,18 @@ def settle(results: Iterable[Article | list[SeedError]]) -> tuple[list[Article],
     return articles, sort_problems(problems + clashes)
 
 
-def scan_seeds(folder: Path) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
-    """Every seed file's path and bytes, in a fixed order; a problem for each refused or
-    unreadable one."""
+def scan_seeds(
+    folder: Path, limit: int | None = None
+) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
+    """Every seed file's path and bytes, in a fixed order; a problem for each refused,
+    unreadable or (with ``limit``) too large one."""
     sources: list[tuple[str, bytes]] = []
     paths = seed_paths(folder)
     problems: list[SeedError] = list(paths.refused)
     for path in paths:
+        if limit is not None and (problem := oversized(path, limit)):
+            problems.append(problem)
+            continue
         try:
             sources.append((path, read_file(path)))
         except OSError as error:

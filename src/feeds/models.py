@@ -29,6 +29,7 @@ from pydantic import (
 from slugify import slugify
 
 SLUG_MAX_LENGTH = 120
+MAX_SEED_BYTES = 2 * 1024 * 1024  # a long read is 100 kB; 50 MB made three 52 MB feeds
 # Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can), and the C1
 # controls, which it can but which are never text (most often a wrong encoding).
 # _seeds._has_control_characters finds the same characters in UTF-8 bytes: change both.
@@ -177,6 +178,9 @@ class Site(Frozen):
     feed_limit: int = Field(default=50, ge=1)
     page_size: int = Field(default=20, ge=1)
     archive_size: int = Field(default=100, ge=1)
+    max_seed_bytes: int = Field(
+        default=MAX_SEED_BYTES, ge=1, description="a larger seed file is an error, never read"
+    )
     lock_timeout: float = Field(
         default=60, ge=0, description="seconds to wait for another build or deploy of the output"
     )

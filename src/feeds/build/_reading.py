@@ -25,6 +25,7 @@ from pathlib import Path
 from feeds._digest import content_digest
 from feeds._seeds import (
     SeedListing,
+    oversized,
     read_file,
     read_seed,
     seed_paths,
@@ -153,6 +154,8 @@ def stat_signature(path: str, settled_before: int | None = None) -> str:
 def _read_seed(parsing: _Parsing, path: str) -> tuple[SeedRead, str]:
     """The seed read, and its stat signature taken before reading (when asked for)."""
     stat = stat_signature(path) if parsing.stat else ""
+    if problem := oversized(path, parsing.site.max_seed_bytes):  # never read into memory
+        return (path, "", [problem]), stat
     try:
         data = read_file(path)
     except OSError as error:
