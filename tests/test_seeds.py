@@ -394,3 +394,33 @@ def test_any_metadata_value_gives_an_article_or_bounded_seed_errors(site, key, v
             for error in errors.errors:
                 assert len(error.message) <= 400
                 assert _longest_quoted(value, error.message) <= QUOTE_LENGTH + 25
+
+
+# --- floods -----------------------------------------------------------------
+
+
+def test_a_flood_of_bad_characters_is_listed_briefly(site):
+    """300 kB of bad bytes, control characters or bad lines give at most
+    about a hundred problems, each short, one a count of the rest (listing every bad
+    byte of a long line was once quadratic: minutes for a 2 MB line)."""
+    size = 300_000
+    for body in (
+        b"\xff" * size,
+        b"\xff\n" * (size // 2),
+        b"\x00" * size,
+        b"\x07\n" * (size // 2),
+    ):
+        for data in (b"2025-08-23\nslug\n\n" + body, b"2025-08-23\nslug\ntags: " + body):
+            problems = problems_of(data, site)
+            assert len(problems) <= 102
+            assert max(len(problem.message) for problem in problems) <= 200
+            assert any(" more " in p.message and "not listed" in p.message for p in problems)
+
+
+def test_a_few_bad_characters_are_each_listed(site):
+    """Below the cap every bad byte and character is its own problem, with its column."""
+    data = b"2025-08-23\nslug\n\n" + b"a\x00" * 20 + b"\n"
+    problems = problems_of(data, site)
+    assert [p.message.split(" cannot")[0] for p in problems] == [
+        f"control character U+0000 at column {2 * n}" for n in range(1, 21)
+    ]

@@ -20,7 +20,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -47,6 +47,8 @@ _UNDECODABLE = "\ufffd"
 _BOM = b"\xef\xbb\xbf"
 _METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
 _SLUG_LINE = 2
+_LISTED = 20  # bad bytes, control characters, bidi controls: each listed so often a file
+_MAX_PROBLEMS = 100  # problems listed for one file, then a count of the others
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _NOT_CONTROL_BYTES = bytes(sorted(set(range(256)) - set(_CONTROL_BYTES)))
 _C1_CONTROL = re.compile(b"\xc2[\x80-\x9f]")
@@ -71,9 +73,25 @@ class _Reading:
     fields: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[SeedError] = field(default_factory=list)
+    unlisted: int = 0  # problems found past _MAX_PROBLEMS
+    unlisted_from: int = 0  # the line of the first of them
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(SeedError(self.path, line, message))
+        if len(self.problems) < _MAX_PROBLEMS:
+            self.problems.append(SeedError(self.path, line, message))
+            return
+        self.unlisted_from = self.unlisted_from if self.unlisted else line
+        self.unlisted += 1
+
+    def all_problems(self) -> list[SeedError]:
+        """The problems listed, and how many more there are (a 2 MB seed of bad lines
+        makes a screenful, not a million lines)."""
+        if not self.unlisted:
+            return self.problems
+        message = (
+            f"and {self.unlisted} more problems from here on, not listed; fix these and check again"
+        )
+        return [*self.problems, SeedError(self.path, self.unlisted_from, message)]
 
     def set(self, name: str, value: object, line: int) -> None:
         self.fields[name] = value
@@ -159,12 +177,25 @@ def parse_seed(path: str, data: bytes, site: Site, seed: str | None = None) -> A
     reading.set("seed", seed or content_digest(data), 0)
     text = _decode(data, reading)
     if _has_control_characters(data):
-        _report_control_characters(text.split("\n"), reading)
+        _report_control_characters(text, reading)
     _read_text(text, reading, site)
     article = _validate(reading, site) if not reading.problems else None
     if reading.problems or article is None:
-        raise SeedErrors(reading.problems)
+        raise SeedErrors(reading.all_problems())
     return article
+
+
+def _list_characters(
+    reading: _Reading, found: Iterator[tuple[int, str]], total: Callable[[], int], kind: str
+) -> None:
+    """Report the first ``_LISTED`` ``(line, message)`` found, then one count of the
+    rest (``total()`` counts them all): a 2 MB seed of NUL bytes gives a screenful,
+    not two million lines, and the search stops there."""
+    for count, (line, message) in enumerate(found):
+        if count == _LISTED:
+            reading.problem(line, f"and {total() - _LISTED} more {kind} from here on, not listed")
+            return
+        reading.problem(line, message)
 
 
 def _decode(data: bytes, reading: _Reading) -> str:
@@ -172,7 +203,13 @@ def _decode(data: bytes, reading: _Reading) -> str:
     data = data.removeprefix(_BOM)
     text = data.decode("utf-8", errors="replace")
     if _UNDECODABLE in text:  # bad bytes, or a U+FFFD the author wrote: check
-        _report_undecodable(data, reading)
+        authored = data.count(_UNDECODABLE.encode())
+        _list_characters(
+            reading,
+            _undecodable(data),
+            lambda: text.count(_UNDECODABLE) - authored,
+            "invalid UTF-8 sequences",
+        )
     return _unix_newlines(text)
 
 
@@ -180,7 +217,9 @@ def _unix_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _report_undecodable(data: bytes, reading: _Reading) -> None:
+def _undecodable(data: bytes) -> Iterator[tuple[int, str]]:
+    """Each invalid UTF-8 sequence: its line and problem (each costs a pass over its
+    line: ``_list_characters`` stops early)."""
     for line_number, line in enumerate(data.split(b"\n"), start=1):
         start = 0
         while True:
@@ -190,7 +229,7 @@ def _report_undecodable(data: bytes, reading: _Reading) -> None:
             except UnicodeDecodeError as error:
                 bad = start + error.start
                 column = len(line[:bad].decode("utf-8", errors="replace")) + 1
-                reading.problem(
+                yield (
                     line_number,
                     f"invalid UTF-8 at column {column} (byte {line[bad]:#04x}); "
                     "save the file as UTF-8",
@@ -227,14 +266,21 @@ def _read_text(text: str, reading: _Reading, site: Site) -> None:
     _read_body(lines, body_start, reading)
 
 
-def _report_control_characters(lines: list[str], reading: _Reading) -> None:
-    for number, line in enumerate(lines, start=1):
-        for match in NOT_TEXT.finditer(line):
-            reading.problem(
-                number,
-                f"control character U+{ord(match.group()):04X} at column {match.start() + 1} "
-                "cannot be published; delete it",
-            )
+def _report_control_characters(text: str, reading: _Reading) -> None:
+    found = (
+        (
+            number,
+            f"control character U+{ord(match.group()):04X} at column {match.start() + 1} "
+            "cannot be published; delete it",
+        )
+        for number, line in enumerate(text.split("\n"), start=1)
+        for match in NOT_TEXT.finditer(line)
+    )
+
+    def total() -> int:
+        return len(NOT_TEXT.findall(text))
+
+    _list_characters(reading, found, total, "control characters")
 
 
 def _read_date(line: str, reading: _Reading, site: Site) -> None:
