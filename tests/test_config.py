@@ -322,3 +322,11 @@ def test_max_seed_bytes_is_read_from_the_layers(pyproject, monkeypatch):
     assert load_site(pyproject).max_seed_bytes == 2 * 1024 * 1024
     monkeypatch.setenv("FEEDS_MAX_SEED_BYTES", "5000000")
     assert load_site(pyproject).max_seed_bytes == 5_000_000
+
+
+@pytest.mark.parametrize("key", ["title", "description"])
+def test_a_bidi_control_in_the_site_text_is_refused(pyproject, key):
+    """The site's title and description refuse bidi controls as seeds do; marks stay."""
+    with pytest.raises(ConfigError, match=f"configuration: {key}: bidi control U\\+202E"):
+        load_site(pyproject, None, {key: "News \u202eswen"})
+    assert getattr(load_site(pyproject, None, {key: "חדשות\u200f"}), key) == "חדשות\u200f"

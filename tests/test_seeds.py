@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -396,11 +397,49 @@ def test_any_metadata_value_gives_an_article_or_bounded_seed_errors(site, key, v
                 assert _longest_quoted(value, error.message) <= QUOTE_LENGTH + 25
 
 
-# --- floods -----------------------------------------------------------------
+# --- bidi controls and floods -----------------------------------------------
+
+BIDI = [*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]
+
+
+@pytest.mark.parametrize("control", BIDI, ids=lambda control: f"U+{ord(control):04X}")
+@pytest.mark.parametrize(
+    ("template", "field", "line"),
+    [
+        ("2025-08-23\nslug\ntitle: Bank {} news\n\nBody.\n", "title", 3),
+        ("2025-08-23\nslug\ntags: one, t{}wo\n\nBody.\n", "tags", 3),
+        ("2025-08-23\nslug\nauthor: Kim {}Lee\n\nBody.\n", "author", 3),
+        ("2025-08-23\nslug\nsummary: Sum{}mary.\n\nBody.\n", "summary", 3),
+        ("2025-08-23\nslug\n\nFirst.\n\nPay {}100 now.\n", "body", 6),
+    ],
+)
+def test_a_bidi_control_is_an_error_naming_field_code_point_and_line(
+    site, control, template, field, line
+):
+    """An embedding, override or isolate control is reported with its field, code point,
+    name and line, in every published field and in the body."""
+    problems = problems_of(template.format(control).encode(), site)
+    code = f"U+{ord(control):04X}"
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
+        (line, f"{field}: bidi control {code}")
+    ]
+    assert unicodedata.name(control) in problems[0].message
+    assert control not in str(problems[0])
+
+
+def test_right_to_left_marks_stay_allowed(site):
+    """RLM, LRM and ALM are what right-to-left text needs: they are published."""
+    article = parse(
+        "2025-08-23\nslug\ntitle: שלום\u200f world\nauthor: \u061cعلي\ntags: \u200eעברית\n\n"
+        "Hebrew \u200fשלום\u200e and Arabic.\n".encode(),
+        site,
+    )
+    assert article.title == "שלום\u200f world"
+    assert article.paragraphs == ("Hebrew \u200fשלום\u200e and Arabic.",)
 
 
 def test_a_flood_of_bad_characters_is_listed_briefly(site):
-    """300 kB of bad bytes, control characters or bad lines give at most
+    """300 kB of bad bytes, control characters, bidi controls or bad lines give at most
     about a hundred problems, each short, one a count of the rest (listing every bad
     byte of a long line was once quadratic: minutes for a 2 MB line)."""
     size = 300_000
@@ -408,6 +447,7 @@ def test_a_flood_of_bad_characters_is_listed_briefly(site):
         b"\xff" * size,
         b"\xff\n" * (size // 2),
         b"\x00" * size,
+        "\u202e".encode() * (size // 3),
         b"\x07\n" * (size // 2),
     ):
         for data in (b"2025-08-23\nslug\n\n" + body, b"2025-08-23\nslug\ntags: " + body):

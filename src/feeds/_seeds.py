@@ -32,11 +32,13 @@ from feeds._dates import DateProblem, parse_date
 from feeds._digest import content_digest
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
 from feeds.models import (
+    BIDI_CONTROL,
     NOT_TEXT,
     SLUG_MAX_LENGTH,
     Article,
     Site,
     _plain_message,
+    bidi_message,
     check_slug,
     quote,
     tag_slug,
@@ -264,6 +266,8 @@ def _read_text(text: str, reading: _Reading, site: Site) -> None:
     _read_slug(lines, reading)
     body_start = _read_metadata(lines, reading, site)
     _read_body(lines, body_start, reading)
+    if BIDI_CONTROL.search(text):
+        _report_bidi_controls(lines, body_start, reading)
 
 
 def _report_control_characters(text: str, reading: _Reading) -> None:
@@ -281,6 +285,30 @@ def _report_control_characters(text: str, reading: _Reading) -> None:
         return len(NOT_TEXT.findall(text))
 
     _list_characters(reading, found, total, "control characters")
+
+
+def _report_bidi_controls(lines: list[str], body_start: int, reading: _Reading) -> None:
+    """Each bidi control, named with the field of its line (``title``, ``body``...)."""
+    found = (
+        (index + 1, f"{_field_of(lines, index, body_start)}: {bidi_message(match)}")
+        for index, line in enumerate(lines)
+        for match in BIDI_CONTROL.finditer(line)
+    )
+
+    def total() -> int:
+        return sum(len(BIDI_CONTROL.findall(line)) for line in lines)
+
+    _list_characters(reading, found, total, "bidi controls")
+
+
+def _field_of(lines: list[str], index: int, body_start: int) -> str:
+    """What the line at ``index`` holds: date, slug, a metadata key, or body."""
+    if index < _SLUG_LINE:
+        return ("date", "slug")[index]
+    if index < body_start:
+        match = _METADATA.fullmatch(lines[index].strip())
+        return match.group(1) if match and match.group(1) in METADATA_KEYS else "metadata"
+    return "body"
 
 
 def _read_date(line: str, reading: _Reading, site: Site) -> None:

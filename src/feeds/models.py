@@ -8,6 +8,7 @@ Both are frozen pydantic models that forbid unknown fields.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -34,6 +35,12 @@ MAX_SEED_BYTES = 2 * 1024 * 1024  # a long read is 100 kB; 50 MB made three 52 M
 # controls, which it can but which are never text (most often a wrong encoding).
 # _seeds._has_control_characters finds the same characters in UTF-8 bytes: change both.
 NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# The bidi embedding, override and isolate controls: they reorder the text after
+# them, up to the end of a paragraph or beyond (a feed reader's list, a log line),
+# so that text can read other than it is (CVE-2021-42574, "Trojan Source"). The
+# marks U+200E, U+200F and U+061C only tip a direction: right-to-left text needs
+# them, and they stay allowed.
+BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Zone files that mean different things on different machines.
 _MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 # How much of a line an error message quotes: a seed's text is the author's, or
@@ -69,12 +76,25 @@ def quote(text: str, limit: int = QUOTE_LENGTH) -> str:
     return f"{mark}{''.join(pieces)}{mark}"
 
 
+def bidi_message(match: re.Match[str]) -> str:
+    """The problem of a bidi control ``BIDI_CONTROL`` found in a line."""
+    character = match.group()
+    return (
+        f"bidi control U+{ord(character):04X} ({unicodedata.name(character)}) at column "
+        f"{match.start() + 1} can make the text read other than it is; delete it "
+        "(right-to-left text needs only the marks U+200F, U+200E and U+061C)"
+    )
+
+
 def check_text(value: str) -> str:
-    """Refuse text that feeds cannot publish: control characters, or only white space."""
+    """Refuse text that feeds cannot publish: control characters, bidi controls, or
+    only white space."""
     if match := NOT_TEXT.search(value):
         raise ValueError(
             f"control character U+{ord(match.group()):04X} cannot be published; delete it"
         )
+    if match := BIDI_CONTROL.search(value):
+        raise ValueError(bidi_message(match))
     if value and not value.strip():
         raise ValueError("is only white space; write some text or leave it out")
     return value
