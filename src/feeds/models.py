@@ -7,14 +7,16 @@ Both are frozen pydantic models that forbid unknown fields.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import string
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property, lru_cache
 from importlib.resources import files
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from markupsafe import escape
@@ -47,6 +49,10 @@ _MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 # (a file linked in by a pull request) anybody's, and error messages go to CI logs.
 QUOTE_LENGTH = 40
 _URL_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*")
+_PRINTABLE_ASCII = re.compile("[!-~]+")
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")  # urlsplit lower-cases it
+_ESCAPE = re.compile("%([0-9A-Fa-f]{2})?")
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
@@ -220,35 +226,22 @@ class Site(Frozen):
     def _absolute_hub_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or "#" in value:
-            raise ValueError(
-                f"{value!r} is not an absolute http(s) URL; "
-                "write it like 'https://pubsubhubbub.appspot.com/'"
-            )
-        return value
+        example = "write it like 'https://pubsubhubbub.appspot.com/'"
+        parts = _http_url(value, example)
+        if "#" in value:
+            raise ValueError(f"{_shown(value)} has a fragment; {example}")
+        return urlunsplit(parts._replace(path=_canonical_path(value, parts.path)))
 
     @field_validator("base_url")
     @classmethod
     def _absolute_base_url(cls, value: str) -> str:
-        example = "write it like 'https://news.example.com/'"
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-            raise ValueError(f"{value!r} is not an absolute http(s) URL; {example}")
+        example = "write it like 'https://news.example.com/' or 'https://example.com/news/'"
+        parts = _http_url(value, example)
         if "?" in value or "#" in value:
-            raise ValueError(f"{value!r} has a query or fragment; give the site's root URL")
-        if parts.username is not None or not _URL_PATH.fullmatch(parts.path or "/"):
-            raise ValueError(
-                f"{value!r} has a user name or characters a URL cannot carry; {example}"
-            )
-        try:
-            port = parts.port
-        except ValueError:
-            raise ValueError(f"{value!r} has an invalid port; {example}") from None
-        hostname = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6
-        host = hostname + (f":{port}" if port else "")
-        path = parts.path if parts.path.endswith("/") else parts.path + "/"
-        return f"{parts.scheme.lower()}://{host}{path}"
+            raise ValueError(f"{_shown(value)} has a query or fragment; give the site's root URL")
+        path = _canonical_path(value, parts.path)
+        path = path if path.endswith("/") else path + "/"
+        return urlunsplit(parts._replace(path=path))
 
     @field_validator("title", "description", "language")
     @classmethod
@@ -293,6 +286,87 @@ class Site(Frozen):
     def root_path(self) -> str:
         """The URL path the site is served under, ending in '/' (``/news/``)."""
         return urlsplit(self.base_url).path
+
+
+def _http_url(value: str, example: str) -> SplitResult:
+    """An absolute http(s) URL split, its scheme and host in lower case; or ValueError.
+
+    Its host must be a plain domain name or IP address, written as its canonical
+    form would be (no empty label, no trailing dot, an ASCII name), with no user
+    name and a valid port: what the URL says is exactly where it leads.
+    """
+    if not _PRINTABLE_ASCII.fullmatch(value):
+        raise ValueError(
+            f"{_shown(value)} has a space, a control or a non-ASCII character; percent-encode "
+            f"it (an international domain name in its 'xn--' form); {example}"
+        )
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # brackets that hold no IPv6 address
+        raise ValueError(f"{_shown(value)} has an invalid host; {example}") from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{_shown(value)} has an invalid port; {example}") from None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"{_shown(value)} is not an absolute http(s) URL; {example}")
+    if "@" in parts.netloc:  # never quoted: it may hold a password
+        raise ValueError(f"the URL has a user name; leave it out; {example}")
+    host = parts.hostname
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{_shown(value)} has an invalid IPv6 address; {example}") from None
+        host = f"[{host}]"
+    elif not all(_HOST_LABEL.fullmatch(label) for label in host.split(".")):
+        raise ValueError(f"{_shown(value)} has a host that is not a domain name; {example}")
+    netloc = host + ("" if port is None else f":{port}")
+    if parts.netloc.lower() != netloc:  # ex.com:, ex.com:080, [v1.x], [::1]x
+        raise ValueError(f"{_shown(value)} has a host that is not written plainly; {example}")
+    return parts._replace(scheme=parts.scheme.lower(), netloc=netloc)
+
+
+def _canonical_path(value: str, path: str) -> str:
+    """The URL path, its escapes in capitals, if it is canonical: no '.', '..' or empty
+    segment, no backslash, no escaped unreserved character ('%2e'), slash or
+    backslash. Such a path means another one to a browser or a server than to a
+    file written under it (``/news/../`` is ``/``): refused, never cleaned up."""
+    if problem := _path_problem(path):
+        raise ValueError(f"{_shown(value)} has {problem}")
+    return _ESCAPE.sub(lambda match: match.group().upper(), path)
+
+
+def _path_problem(path: str) -> str:
+    if "\\" in path:
+        return "a backslash in its path; separate the folders with '/'"
+    if not _URL_PATH.fullmatch(path):
+        return "a character a URL cannot carry in its path; percent-encode it"
+    for match in _ESCAPE.finditer(path):
+        if not match.group(1):
+            return "a '%' that starts no escape in its path; write '%25' for a '%'"
+        character = chr(int(match.group(1), 16))
+        if character in _UNRESERVED:
+            return f"{match.group()} in its path, an escaped {character!r}; write {character!r}"
+        if character in "/\\":
+            return (
+                f"{match.group()} in its path, an escaped {character!r}, which servers read "
+                "each their own way; leave it out"
+            )
+    if "//" in path:
+        return "an empty segment ('//') in its path; write one '/'"
+    if any(segment in {".", ".."} for segment in path.split("/")):
+        return (
+            "a '.' or '..' segment in its path; write the path it leads to "
+            "('https://example.com/' for 'https://example.com/news/../')"
+        )
+    return ""
+
+
+def _shown(value: str) -> str:
+    """A configuration value quoted in a message: longer than a seed's excerpt (it is
+    the owner's own), escaped all the same (it may come from the environment)."""
+    return quote(value, 100)
 
 
 def _plain_message(problem: Mapping[str, Any]) -> str:
