@@ -65,7 +65,8 @@ def test_layers_override_in_order(pyproject, tmp_path, monkeypatch):
         ('timezone = "posix/UTC"', "configuration: timezone: unknown time zone 'posix/UTC'"),
         ('base_url = "https://example.com/#"', "has a query or fragment"),
         ('base_url = "https://example.com?"', "has a query or fragment"),
-        ('base_url = "https://example.com/my blog/"', "characters a URL cannot carry"),
+        ('base_url = "https://example.com/my blog/"', "has a space, a control or a non-ASCII"),
+        ('base_url = "https://example.com/my|blog/"', "a character a URL cannot carry"),
         ('base_url = "https://user:secret@example.com/"', "has a user name"),
         ('base_url = "https://example.com:99999/"', "has an invalid port"),
         ('title = "a\\u0001b"', "configuration: title: control character U+0001"),
@@ -306,3 +307,112 @@ def test_a_config_path_in_the_home_folder(layers, tmp_path, monkeypatch):
     assert load_site(pyproject, Path("~/site.toml"), memo=memo).title == "From config"
     (tmp_path / "site.toml").write_text('title = "Edited"\n')
     assert load_site(pyproject, Path("~/site.toml"), memo=memo).title == "Edited"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://evil.example/../", "a '.' or '..' segment in its path"),
+        ("https://example.com/news/..", "a '.' or '..' segment in its path"),
+        ("https://example.com/./news/", "a '.' or '..' segment in its path"),
+        ("https://example.com//news/", "an empty segment ('//') in its path; write one '/'"),
+        ("https://example.com/news//", "an empty segment ('//')"),
+        ("https://example.com/%2e%2e/", "%2e in its path, an escaped '.'; write '.'"),
+        ("https://example.com/%2E/", "%2E in its path, an escaped '.'"),
+        ("https://example.com/%6Eews/", "%6E in its path, an escaped 'n'; write 'n'"),
+        ("https://example.com/a%2Fb/", "%2F in its path, an escaped '/'"),
+        ("https://example.com/a%5cb/", "an escaped '\\\\'"),
+        ("https://example.com/100%/", "a '%' that starts no escape"),
+        ("https://example.com/a\\b/", "a backslash in its path; separate the folders with '/'"),
+        ("http://evil.example\\..\\", "has a host that is not a domain name"),
+        ("https://example..com/", "has a host that is not a domain name"),
+        ("https://example.com./", "has a host that is not a domain name"),
+        ("https://-example.com/", "has a host that is not a domain name"),
+        ("https://exämple.com/", "non-ASCII character; percent-encode it (an international"),
+        ("https://example.com:/", "has a host that is not written plainly"),
+        ("https://[v1.x]/", "has a host that is not written plainly"),
+        ("https://[zz]/", "has an invalid host"),
+        ("https://example.com/\u202e/", "has a space, a control or a non-ASCII character"),
+    ],
+)
+def test_a_base_url_that_is_not_canonical_is_refused(pyproject, url, message):
+    """A base_url whose path a browser would rewrite ('..', '.', '//', '%2e', a backslash)
+    or whose host is not plainly written is a configuration error (exit 2) naming the
+    key, saying what is wrong and how to write it: it would go into every link."""
+    with pytest.raises(ConfigError) as raised:
+        load_site(pyproject, None, {"base_url": url})
+    assert str(raised.value).startswith("configuration: base_url: ")
+    assert message in str(raised.value)
+    assert "\u202e" not in str(raised.value)
+    assert raised.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "normalised"),
+    [
+        ("https://example.com/caf%c3%a9/", "https://example.com/caf%C3%A9/"),
+        ("https://example.com/a..b/.well/", "https://example.com/a..b/.well/"),
+        ("https://example.com/~me/", "https://example.com/~me/"),
+        ("https://EXAMPLE.com:8443/News", "https://example.com:8443/News/"),
+    ],
+)
+def test_a_canonical_base_url_is_kept(pyproject, url, normalised):
+    """Dots inside a segment, '~' and escapes of other characters are fine (escapes in
+    capitals, as RFC 3986 normalises them)."""
+    assert load_site(pyproject, None, {"base_url": url}).base_url == normalised
+
+
+def test_a_base_url_with_a_password_is_refused_without_showing_it(pyproject):
+    """A user name in base_url is an error, and the message never repeats the password."""
+    with pytest.raises(ConfigError, match="base_url: the URL has a user name") as raised:
+        load_site(pyproject, None, {"base_url": "https://user:hunter2@example.com/"})
+    assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://hub.example/../hub", "a '.' or '..' segment in its path"),
+        ("https://hub.example//hub", "an empty segment"),
+        ("https://hub.example/%2e%2e/hub", "an escaped '.'"),
+        ("https://hub.example\\..\\/", "has a host that is not a domain name"),
+        ("https://hub.example/hub#top", "has a fragment"),
+    ],
+)
+def test_a_websub_hub_that_is_not_canonical_is_refused(pyproject, url, message):
+    """websub_hub (linked from every feed, pinged by deploys) follows base_url's rules,
+    a query apart."""
+    with pytest.raises(ConfigError) as raised:
+        load_site(pyproject, None, {"websub_hub": url})
+    assert str(raised.value).startswith("configuration: websub_hub: ")
+    assert message in str(raised.value)
+
+
+def test_a_websub_hub_may_have_a_query(pyproject):
+    """A hub URL keeps its query; its scheme and host are lowercased."""
+    site = load_site(pyproject, None, {"websub_hub": "HTTPS://Hub.Example/publish?key=1"})
+    assert site.websub_hub == "https://hub.example/publish?key=1"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "'big'"])
+def test_max_seed_bytes_must_be_a_positive_number(pyproject, tmp_path, value):
+    """max_seed_bytes is a configuration key like the others: a bad value names it."""
+    config = tmp_path / "site.toml"
+    config.write_text(f"max_seed_bytes = {value}\n")
+    with pytest.raises(ConfigError, match="configuration: max_seed_bytes: "):
+        load_site(pyproject, config)
+
+
+def test_max_seed_bytes_is_read_from_the_layers(pyproject, monkeypatch):
+    """max_seed_bytes defaults to 2 MiB and is set like any key (here FEEDS_MAX_SEED_BYTES)."""
+    assert load_site(pyproject).max_seed_bytes == 2 * 1024 * 1024
+    monkeypatch.setenv("FEEDS_MAX_SEED_BYTES", "5000000")
+    assert load_site(pyproject).max_seed_bytes == 5_000_000
+
+
+@pytest.mark.parametrize("key", ["title", "description"])
+def test_a_bidi_control_in_the_site_text_is_refused(pyproject, key):
+    """The site's title and description refuse bidi controls as seeds do; marks stay."""
+    with pytest.raises(ConfigError, match=f"configuration: {key}: bidi control U\\+202E"):
+        load_site(pyproject, None, {key: "News \u202eswen"})
+    assert getattr(load_site(pyproject, None, {key: "חדשות\u200f"}), key) == "חדשות\u200f"

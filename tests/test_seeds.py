@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,9 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from titlecase import titlecase
 
-from feeds._seeds import _has_control_characters, headline, load_seeds, parse_seed
+from feeds._seeds import (
+    METADATA_KEYS,
+    _has_control_characters,
+    headline,
+    load_seeds,
+    parse_seed,
+)
 from feeds.errors import SeedError, SeedErrors
-from feeds.models import NOT_TEXT
+from feeds.models import NOT_TEXT, QUOTE_LENGTH, quote
 from tests.conftest import SAMPLE
 
 GOOD = b"23 August, 2025\nleaders-meet\n\nFirst paragraph.\n"
@@ -301,3 +308,159 @@ def test_headline_matches_titlecase(words):
     """The cached headline case of a slug is exactly what titlecase makes of its words."""
     slug = "-".join(words)
     assert headline(slug) == titlecase(" ".join(words))
+
+
+# --- what error messages quote ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Agust", "'Agust'"),
+        ("it's", '"it\'s"'),
+        ("a" * 40, "'" + "a" * 40 + "'"),
+        ("a" * 41, "'" + "a" * 40 + "'..."),
+        ("a\u202eb\x1b[2Jc", "'a\\u202eb\\x1b[2Jc'"),
+        ("tab\there", "'tab\\there'"),
+        ("back\\slash", "'back\\\\slash'"),
+        ("\x00" * 30, "'" + "\\x00" * 10 + "'..."),
+        ("한국 일본", "'한국 일본'"),
+    ],
+)
+def test_quote_shows_a_short_printable_excerpt(text, shown):
+    """quote() keeps repr's form, escapes what is not printable and cuts at 40 characters."""
+    assert quote(text) == shown
+
+
+@settings(max_examples=500)
+@given(st.text(max_size=200))
+def test_quote_is_short_printable_and_repr_when_it_fits(text):
+    """Any text quotes in at most 45 printable characters; when repr fits, it is repr."""
+    shown = quote(text)
+    assert len(shown) <= QUOTE_LENGTH + 5
+    assert shown.isprintable()
+    if len(repr(text)) <= QUOTE_LENGTH + 2:
+        assert shown == repr(text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"aws_access_key_id = AKIAIOSFODNN7EXAMPLEKEYTHATISLONGERTHANFORTY",
+        b"title: " + b"A" * 300,
+        b"tags: ,,," + b"#" * 300,
+        b"aliases: " + b"X" * 100,
+        b"updated: " + b"9" * 300,
+        b"colour" + b"x" * 300 + b": red",
+    ],
+)
+def test_no_message_quotes_more_than_an_excerpt_of_a_line(site, line):
+    """Whatever a line holds, no message repeats more than 40 characters of it."""
+    problems = problems_of(line + b"\n" + line + b"\n\nBody.\n", site)  # as date and slug
+    try:
+        parse(b"2025-08-23\nslug\n" + line + b"\n\nBody.\n", site)  # as metadata
+    except SeedErrors as errors:
+        problems += errors.errors
+    for problem in problems:
+        assert not _longest_quoted(line.decode(), problem.message) > QUOTE_LENGTH
+
+
+def _longest_quoted(line: str, message: str) -> int:
+    """The longest run of the line's characters (from any point) that the message repeats."""
+    longest = 0
+    for start in range(len(line)):
+        while line[start : start + longest + 1] in message and start + longest < len(line):
+            longest += 1
+    return longest
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    key=st.sampled_from([*METADATA_KEYS, "colour"]),
+    value=st.text(max_size=300),
+    first=st.text(max_size=100),
+)
+def test_any_metadata_value_gives_an_article_or_bounded_seed_errors(site, key, value, first):
+    """Any text as a metadata value (or as the date line) gives an Article or SeedErrors,
+    never another exception, and no message exceeds 400 characters or repeats more
+    than 40 characters of a value."""
+    for data in (
+        f"2025-08-23\nslug\n{key}: {value}\n\nBody.\n".encode(),
+        f"{first}\n{value}\n\nBody.\n".encode(),
+    ):
+        try:
+            parse(data, site)
+        except SeedErrors as errors:
+            assert errors.errors
+            for error in errors.errors:
+                assert len(error.message) <= 400
+                assert _longest_quoted(value, error.message) <= QUOTE_LENGTH + 25
+
+
+# --- bidi controls and floods -----------------------------------------------
+
+BIDI = [*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))]
+
+
+@pytest.mark.parametrize("control", BIDI, ids=lambda control: f"U+{ord(control):04X}")
+@pytest.mark.parametrize(
+    ("template", "field", "line"),
+    [
+        ("2025-08-23\nslug\ntitle: Bank {} news\n\nBody.\n", "title", 3),
+        ("2025-08-23\nslug\ntags: one, t{}wo\n\nBody.\n", "tags", 3),
+        ("2025-08-23\nslug\nauthor: Kim {}Lee\n\nBody.\n", "author", 3),
+        ("2025-08-23\nslug\nsummary: Sum{}mary.\n\nBody.\n", "summary", 3),
+        ("2025-08-23\nslug\n\nFirst.\n\nPay {}100 now.\n", "body", 6),
+    ],
+)
+def test_a_bidi_control_is_an_error_naming_field_code_point_and_line(
+    site, control, template, field, line
+):
+    """An embedding, override or isolate control is reported with its field, code point,
+    name and line, in every published field and in the body."""
+    problems = problems_of(template.format(control).encode(), site)
+    code = f"U+{ord(control):04X}"
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
+        (line, f"{field}: bidi control {code}")
+    ]
+    assert unicodedata.name(control) in problems[0].message
+    assert control not in str(problems[0])
+
+
+def test_right_to_left_marks_stay_allowed(site):
+    """RLM, LRM and ALM are what right-to-left text needs: they are published."""
+    article = parse(
+        "2025-08-23\nslug\ntitle: שלום\u200f world\nauthor: \u061cعلي\ntags: \u200eעברית\n\n"
+        "Hebrew \u200fשלום\u200e and Arabic.\n".encode(),
+        site,
+    )
+    assert article.title == "שלום\u200f world"
+    assert article.paragraphs == ("Hebrew \u200fשלום\u200e and Arabic.",)
+
+
+def test_a_flood_of_bad_characters_is_listed_briefly(site):
+    """300 kB of bad bytes, control characters, bidi controls or bad lines give at most
+    about a hundred problems, each short, one a count of the rest (listing every bad
+    byte of a long line was once quadratic: minutes for a 2 MB line)."""
+    size = 300_000
+    for body in (
+        b"\xff" * size,
+        b"\xff\n" * (size // 2),
+        b"\x00" * size,
+        "\u202e".encode() * (size // 3),
+        b"\x07\n" * (size // 2),
+    ):
+        for data in (b"2025-08-23\nslug\n\n" + body, b"2025-08-23\nslug\ntags: " + body):
+            problems = problems_of(data, site)
+            assert len(problems) <= 102
+            assert max(len(problem.message) for problem in problems) <= 200
+            assert any(" more " in p.message and "not listed" in p.message for p in problems)
+
+
+def test_a_few_bad_characters_are_each_listed(site):
+    """Below the cap every bad byte and character is its own problem, with its column."""
+    data = b"2025-08-23\nslug\n\n" + b"a\x00" * 20 + b"\n"
+    problems = problems_of(data, site)
+    assert [p.message.split(" cannot")[0] for p in problems] == [
+        f"control character U+0000 at column {2 * n}" for n in range(1, 21)
+    ]

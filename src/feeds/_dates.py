@@ -16,6 +16,8 @@ import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from feeds.models import quote
+
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -51,7 +53,7 @@ def parse_date(text: str, zone: ZoneInfo) -> datetime:
     elif match := _MONTH_DAY_YEAR.fullmatch(text):
         month, day, year = match.groups()
     else:
-        raise DateProblem(f"unreadable date {text!r}; {EXAMPLE}")
+        raise DateProblem(f"unreadable date {quote(text)}; {EXAMPLE}")
     return _at_midnight(_calendar_date(int(year), _month_number(month), int(day), text), zone)
 
 
@@ -61,13 +63,13 @@ def _month_number(name: str) -> int:
     except KeyError:
         close = difflib.get_close_matches(name.lower(), MONTHS, n=1)
         hint = f"did you mean '{close[0].title()}'? " if close else ""
-        raise DateProblem(f"unknown month {name!r}; {hint}{EXAMPLE}") from None
+        raise DateProblem(f"unknown month {quote(name)}; {hint}{EXAMPLE}") from None
 
 
 def _calendar_date(year: int, month: int, day: int, text: str) -> date:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise DateProblem(
-            f"year {year} is out of range in {text!r}; feed readers misread dates "
+            f"year {year} is out of range in {quote(text)}; feed readers misread dates "
             f"outside {FIRST_YEAR}-{LAST_YEAR}"
         )
     try:
@@ -75,14 +77,14 @@ def _calendar_date(year: int, month: int, day: int, text: str) -> date:
     except ValueError:
         days = calendar.monthrange(year, month)[1]
         raise DateProblem(
-            f"impossible date {text!r}: {MONTH_NAMES[month - 1]} {year} has {days} days"
+            f"impossible date {quote(text)}: {MONTH_NAMES[month - 1]} {year} has {days} days"
         ) from None
 
 
 def _iso_date(text: str) -> date:
     year, month, day = (int(part) for part in text.split("-"))
     if not 1 <= month <= 12:
-        raise DateProblem(f"impossible date {text!r}: there is no month {month}")
+        raise DateProblem(f"impossible date {quote(text)}: there is no month {month}")
     return _calendar_date(year, month, day, text)
 
 
@@ -92,7 +94,7 @@ def _iso_datetime(text: str, zone: ZoneInfo) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise DateProblem(
-            f"impossible time in {text!r}; write it like '2025-08-23T09:30:00+09:00'"
+            f"impossible time in {quote(text)}; write it like '2025-08-23T09:30:00+09:00'"
         ) from None
     value = value.replace(microsecond=0)  # RSS cannot carry less than a second
     return value if value.tzinfo else _in_zone(value, zone)

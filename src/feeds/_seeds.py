@@ -16,9 +16,11 @@ that span files (two files with one slug).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -30,12 +32,15 @@ from feeds._dates import DateProblem, parse_date
 from feeds._digest import content_digest
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
 from feeds.models import (
+    BIDI_CONTROL,
     NOT_TEXT,
     SLUG_MAX_LENGTH,
     Article,
     Site,
     _plain_message,
+    bidi_message,
     check_slug,
+    quote,
     tag_slug,
 )
 
@@ -44,10 +49,22 @@ _UNDECODABLE = "\ufffd"
 _BOM = b"\xef\xbb\xbf"
 _METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
 _SLUG_LINE = 2
+_LISTED = 20  # bad bytes, control characters, bidi controls: each listed so often a file
+_MAX_PROBLEMS = 100  # problems listed for one file, then a count of the others
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _NOT_CONTROL_BYTES = bytes(sorted(set(range(256)) - set(_CONTROL_BYTES)))
 _C1_CONTROL = re.compile(b"\xc2[\x80-\x9f]")
 _NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")
+# Links are never followed; O_NONBLOCK: opening a FIFO does not wait for a writer.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFLNK: "a symbolic link",
+}
 
 
 @dataclass
@@ -58,9 +75,25 @@ class _Reading:
     fields: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[SeedError] = field(default_factory=list)
+    unlisted: int = 0  # problems found past _MAX_PROBLEMS
+    unlisted_from: int = 0  # the line of the first of them
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(SeedError(self.path, line, message))
+        if len(self.problems) < _MAX_PROBLEMS:
+            self.problems.append(SeedError(self.path, line, message))
+            return
+        self.unlisted_from = self.unlisted_from if self.unlisted else line
+        self.unlisted += 1
+
+    def all_problems(self) -> list[SeedError]:
+        """The problems listed, and how many more there are (a 2 MB seed of bad lines
+        makes a screenful, not a million lines)."""
+        if not self.unlisted:
+            return self.problems
+        message = (
+            f"and {self.unlisted} more problems from here on, not listed; fix these and check again"
+        )
+        return [*self.problems, SeedError(self.path, self.unlisted_from, message)]
 
     def set(self, name: str, value: object, line: int) -> None:
         self.fields[name] = value
@@ -72,25 +105,99 @@ def unreadable(path: str, error: OSError) -> SeedError:
     return SeedError(path, 0, f"cannot read the file: {error.strerror}")
 
 
+def linked(path: str) -> SeedError:
+    """The problem of a seed file that is a symbolic link (never followed)."""
+    return SeedError(
+        path,
+        0,
+        "is a symbolic link, which feeds never follows (it could lead to any file on the "
+        "machine); put the file itself here",
+    )
+
+
+def not_regular(path: str, mode: int) -> SeedError:
+    """The problem of a seed file that is a FIFO, a socket or a device (never opened)."""
+    return SeedError(
+        path, 0, f"is {_KINDS.get(stat.S_IFMT(mode), 'no regular file')}; a seed is a text file"
+    )
+
+
+def too_large(path: str, size: int, limit: int) -> SeedError:
+    """The problem of a seed file larger than the site's ``max_seed_bytes``."""
+    return SeedError(
+        path,
+        0,
+        f"is {size:,} bytes, more than max_seed_bytes ({limit:,}); shorten or split the "
+        "article, or raise max_seed_bytes in [tool.feeds] of pyproject.toml",
+    )
+
+
+def oversized(path: str, limit: int) -> SeedError | None:
+    """The problem of a seed file larger than ``limit`` bytes, known before reading it."""
+    try:
+        size = os.lstat(path).st_size
+    except OSError:  # reading it says why
+        return None
+    return too_large(path, size, limit) if size > limit else None
+
+
 def read_file(path: str) -> bytes:
-    """A seed file's bytes (unbuffered: a third of the time ``Path.read_bytes`` takes)."""
-    with open(path, "rb", buffering=0) as file:  # noqa: PTH123  (hot: twice per seed)
-        return file.readall()
+    """A seed file's bytes, if it is a regular file and no link: else a SeedError
+    (nothing else is read, or even opened without O_NONBLOCK), or OSError.
+
+    The listing refuses links and other kinds of files already; these checks hold
+    for a file replaced since. One read of the size ``fstat`` gives (and one byte
+    more, to see the end): fewer system calls than ``FileIO.readall``.
+    """
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        if error.errno == errno.ELOOP and os.path.islink(path):  # noqa: PTH114  (hot path)
+            raise linked(path) from None
+        raise
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise not_regular(path, status.st_mode)
+        data = os.read(descriptor, status.st_size + 1)
+        if len(data) == status.st_size:  # all of it, and nothing after: the end
+            return data
+        chunks = [data]  # a short read, or a file that grew since fstat: on to the end
+        while chunk := os.read(descriptor, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def parse_seed(path: str, data: bytes, site: Site, seed: str | None = None) -> Article:
     """Read one seed file; raise SeedErrors listing every problem in it. ``seed`` is
     the ``content_digest`` of ``data``, if the caller has it already."""
+    if len(data) > site.max_seed_bytes:  # grown since its size was checked, or never checked
+        raise SeedErrors([too_large(path, len(data), site.max_seed_bytes)])
     reading = _Reading(path)
     reading.set("seed", seed or content_digest(data), 0)
     text = _decode(data, reading)
     if _has_control_characters(data):
-        _report_control_characters(text.split("\n"), reading)
+        _report_control_characters(text, reading)
     _read_text(text, reading, site)
     article = _validate(reading, site) if not reading.problems else None
     if reading.problems or article is None:
-        raise SeedErrors(reading.problems)
+        raise SeedErrors(reading.all_problems())
     return article
+
+
+def _list_characters(
+    reading: _Reading, found: Iterator[tuple[int, str]], total: Callable[[], int], kind: str
+) -> None:
+    """Report the first ``_LISTED`` ``(line, message)`` found, then one count of the
+    rest (``total()`` counts them all): a 2 MB seed of NUL bytes gives a screenful,
+    not two million lines, and the search stops there."""
+    for count, (line, message) in enumerate(found):
+        if count == _LISTED:
+            reading.problem(line, f"and {total() - _LISTED} more {kind} from here on, not listed")
+            return
+        reading.problem(line, message)
 
 
 def _decode(data: bytes, reading: _Reading) -> str:
@@ -98,7 +205,13 @@ def _decode(data: bytes, reading: _Reading) -> str:
     data = data.removeprefix(_BOM)
     text = data.decode("utf-8", errors="replace")
     if _UNDECODABLE in text:  # bad bytes, or a U+FFFD the author wrote: check
-        _report_undecodable(data, reading)
+        authored = data.count(_UNDECODABLE.encode())
+        _list_characters(
+            reading,
+            _undecodable(data),
+            lambda: text.count(_UNDECODABLE) - authored,
+            "invalid UTF-8 sequences",
+        )
     return _unix_newlines(text)
 
 
@@ -106,7 +219,9 @@ def _unix_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _report_undecodable(data: bytes, reading: _Reading) -> None:
+def _undecodable(data: bytes) -> Iterator[tuple[int, str]]:
+    """Each invalid UTF-8 sequence: its line and problem (each costs a pass over its
+    line: ``_list_characters`` stops early)."""
     for line_number, line in enumerate(data.split(b"\n"), start=1):
         start = 0
         while True:
@@ -116,7 +231,7 @@ def _report_undecodable(data: bytes, reading: _Reading) -> None:
             except UnicodeDecodeError as error:
                 bad = start + error.start
                 column = len(line[:bad].decode("utf-8", errors="replace")) + 1
-                reading.problem(
+                yield (
                     line_number,
                     f"invalid UTF-8 at column {column} (byte {line[bad]:#04x}); "
                     "save the file as UTF-8",
@@ -151,16 +266,49 @@ def _read_text(text: str, reading: _Reading, site: Site) -> None:
     _read_slug(lines, reading)
     body_start = _read_metadata(lines, reading, site)
     _read_body(lines, body_start, reading)
+    if BIDI_CONTROL.search(text):
+        _report_bidi_controls(lines, body_start, reading)
 
 
-def _report_control_characters(lines: list[str], reading: _Reading) -> None:
-    for number, line in enumerate(lines, start=1):
-        for match in NOT_TEXT.finditer(line):
-            reading.problem(
-                number,
-                f"control character U+{ord(match.group()):04X} at column {match.start() + 1} "
-                "cannot be published; delete it",
-            )
+def _report_control_characters(text: str, reading: _Reading) -> None:
+    found = (
+        (
+            number,
+            f"control character U+{ord(match.group()):04X} at column {match.start() + 1} "
+            "cannot be published; delete it",
+        )
+        for number, line in enumerate(text.split("\n"), start=1)
+        for match in NOT_TEXT.finditer(line)
+    )
+
+    def total() -> int:
+        return len(NOT_TEXT.findall(text))
+
+    _list_characters(reading, found, total, "control characters")
+
+
+def _report_bidi_controls(lines: list[str], body_start: int, reading: _Reading) -> None:
+    """Each bidi control, named with the field of its line (``title``, ``body``...)."""
+    found = (
+        (index + 1, f"{_field_of(lines, index, body_start)}: {bidi_message(match)}")
+        for index, line in enumerate(lines)
+        for match in BIDI_CONTROL.finditer(line)
+    )
+
+    def total() -> int:
+        return sum(len(BIDI_CONTROL.findall(line)) for line in lines)
+
+    _list_characters(reading, found, total, "bidi controls")
+
+
+def _field_of(lines: list[str], index: int, body_start: int) -> str:
+    """What the line at ``index`` holds: date, slug, a metadata key, or body."""
+    if index < _SLUG_LINE:
+        return ("date", "slug")[index]
+    if index < body_start:
+        match = _METADATA.fullmatch(lines[index].strip())
+        return match.group(1) if match and match.group(1) in METADATA_KEYS else "metadata"
+    return "body"
 
 
 def _read_date(line: str, reading: _Reading, site: Site) -> None:
@@ -203,14 +351,14 @@ def _read_metadata(lines: list[str], reading: _Reading, site: Site) -> int:
         if key not in METADATA_KEYS:
             reading.problem(
                 number,
-                f"unknown metadata key {key!r}; use one of {', '.join(METADATA_KEYS)} "
+                f"unknown metadata key {quote(key)}; use one of {', '.join(METADATA_KEYS)} "
                 "(or add a blank line after the slug if this line is the body)",
             )
         elif key in seen:
-            reading.problem(number, f"metadata key {key!r} is given twice; keep one")
+            reading.problem(number, f"metadata key {quote(key)} is given twice; keep one")
         elif not value:
             reading.problem(
-                number, f"metadata key {key!r} has no value; give one or delete the line"
+                number, f"metadata key {quote(key)} has no value; give one or delete the line"
             )
         else:
             seen.add(key)
@@ -232,18 +380,20 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
             except ValueError as problem:
                 reading.problem(number, f"alias: {problem}")
             if alias == reading.fields.get("slug"):
-                reading.problem(number, f"alias {alias!r} is the article's own slug; remove it")
+                reading.problem(
+                    number, f"alias {quote(alias)} is the article's own slug; remove it"
+                )
         reading.set("aliases", tuple(aliases), number)
     elif key == "tags":
         tags = dict.fromkeys(tag.strip() for tag in value.split(",") if tag.strip())
         for tag in tags:
             if not tag_slug(tag):
                 reading.problem(
-                    number, f"tag {tag!r} has no letters or digits for its URL; rename it"
+                    number, f"tag {quote(tag)} has no letters or digits for its URL; rename it"
                 )
             elif len(tag_slug(tag)) > SLUG_MAX_LENGTH:
                 reading.problem(
-                    number, f"tag {tag[:40]!r}... is too long for a URL; shorten it to a few words"
+                    number, f"tag {quote(tag)} is too long for a URL; shorten it to a few words"
                 )
         reading.set("tags", tuple(tags), number)
     else:
@@ -286,6 +436,8 @@ def with_body(article: Article) -> Article:
         data = read_file(article.source)
     except OSError as error:
         raise SeedErrors([unreadable(article.source, error)]) from None
+    except SeedError as problem:  # replaced by a link or a FIFO since it was parsed
+        raise SeedErrors([problem]) from None
     if content_digest(data) != article.seed:
         message = "changed while the build was running, or since the cache saw it; build again"
         raise SeedErrors([SeedError(article.source, 0, message)])
@@ -368,7 +520,7 @@ def article_path(slug: str) -> str:
 
 def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]]:
     """Read every ``*.txt`` below a folder; return the valid articles and every problem."""
-    sources, unreadable = scan_seeds(folder)
+    sources, unreadable = scan_seeds(folder, site.max_seed_bytes)
     results = [read_seed(path, data, site) for path, data in sources]
     return settle([*results, unreadable])
 
@@ -403,26 +555,55 @@ def settle(results: Iterable[Article | list[SeedError]]) -> tuple[list[Article],
     return articles, sort_problems(problems + clashes)
 
 
-def scan_seeds(folder: Path) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
-    """Every seed file's path and bytes, in a fixed order; a problem for each unreadable one."""
+def scan_seeds(
+    folder: Path, limit: int | None = None
+) -> tuple[list[tuple[str, bytes]], list[SeedError]]:
+    """Every seed file's path and bytes, in a fixed order; a problem for each refused,
+    unreadable or (with ``limit``) too large one."""
     sources: list[tuple[str, bytes]] = []
-    problems: list[SeedError] = []
-    for path in seed_paths(folder):
+    paths = seed_paths(folder)
+    problems: list[SeedError] = list(paths.refused)
+    for path in paths:
+        if limit is not None and (problem := oversized(path, limit)):
+            problems.append(problem)
+            continue
         try:
             sources.append((path, read_file(path)))
         except OSError as error:
             problems.append(unreadable(path, error))
+        except SeedError as problem:
+            problems.append(problem)
     return sources, problems
 
 
-def seed_paths(folder: Path) -> list[str]:
-    """The seed files below a folder, in a fixed order (hidden files and folders skipped)."""
+class SeedListing(list[str]):
+    """The seed files below a folder, in a fixed order, and ``refused``: a problem
+    for each entry named like a seed that is no regular file, and for each link to a
+    folder. A caller that only reads files sees a list of regular files."""
+
+    def __init__(self, paths: Iterable[str], refused: Iterable[SeedError] = ()) -> None:
+        super().__init__(paths)
+        self.refused = sort_problems(refused)
+
+
+def seed_paths(folder: Path) -> SeedListing:
+    """The seed files below a folder, in a fixed order (hidden files and folders skipped).
+
+    The folder itself may be a symbolic link, or lie below one. Below it no link is
+    followed: one could lead to any file on the machine (``/proc/self/environ``, a
+    credentials file), and a pull request can add one. A ``*.txt`` link, or a link to
+    a folder, is refused (``refused``: a problem each, naming the link, never its
+    target); so is a ``*.txt`` FIFO, socket or device, which is never opened.
+    """
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder of seed files; check --seeds")
-    return sorted(_seed_files(str(folder)))
+    paths: list[str] = []
+    refused: list[SeedError] = []
+    _list_seeds(str(folder), paths, refused)
+    return SeedListing(sorted(paths), refused)
 
 
-def _seed_files(folder: str) -> Iterator[str]:
+def _list_seeds(folder: str, paths: list[str], refused: list[SeedError]) -> None:
     try:
         entries = list(os.scandir(folder))
     except OSError:  # a folder it may not read (lost+found) or that just went: skipped
@@ -430,10 +611,29 @@ def _seed_files(folder: str) -> Iterator[str]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
-            yield from _seed_files(entry.path)
-        elif entry.name.endswith(".txt") and entry.is_file():
-            yield entry.path
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _list_seeds(entry.path, paths, refused)
+            elif not entry.name.endswith(".txt"):
+                if entry.is_symlink() and entry.is_dir():  # stat: the target is not opened
+                    refused.append(_linked_folder(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                paths.append(entry.path)
+            elif entry.is_symlink():
+                refused.append(linked(entry.path))
+            else:
+                refused.append(not_regular(entry.path, entry.stat(follow_symlinks=False).st_mode))
+        except OSError:  # gone since it was listed: as if it had never been there
+            continue
+
+
+def _linked_folder(path: str) -> SeedError:
+    return SeedError(
+        path,
+        0,
+        "is a symbolic link to a folder, which feeds never follows (it could lead anywhere "
+        "on the machine); put the folder itself here, or remove the link",
+    )
 
 
 def _duplicate_slugs(articles: Iterable[Article]) -> list[SeedError]:
@@ -446,7 +646,7 @@ def _duplicate_slugs(articles: Iterable[Article]) -> list[SeedError]:
                     SeedError(
                         this.source,
                         _SLUG_LINE,
-                        f"slug {this.slug!r} is also used by {that.source}; "
+                        f"slug {quote(this.slug)} is also used by {that.source}; "
                         "give each article its own slug",
                     )
                 )
@@ -468,8 +668,9 @@ def _clashing_tags(articles: Iterable[Article]) -> list[SeedError]:
                         SeedError(
                             this.source,
                             0,
-                            f"tag {this_tag!r} and tag {that_tag!r} (in {that.source}) share the "
-                            f"URL tags/{tag_slug(tag)}/; spell them the same or rename one",
+                            f"tag {quote(this_tag)} and tag {quote(that_tag)} (in {that.source}) "
+                            f"share the URL tags/{tag_slug(tag)}/; spell them the same or rename "
+                            "one",
                         )
                     )
     return problems
@@ -489,7 +690,8 @@ def _clashing_aliases(articles: Iterable[Article]) -> list[SeedError]:
                     SeedError(
                         article.source,
                         0,
-                        f"alias {alias!r} is already {what} of {other.source}; remove one of them",
+                        f"alias {quote(alias)} is already {what} of {other.source}; "
+                        "remove one of them",
                     )
                 )
     return problems

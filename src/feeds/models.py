@@ -7,13 +7,16 @@ Both are frozen pydantic models that forbid unknown fields.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import string
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property, lru_cache
 from importlib.resources import files
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from markupsafe import escape
@@ -29,13 +32,27 @@ from pydantic import (
 from slugify import slugify
 
 SLUG_MAX_LENGTH = 120
+MAX_SEED_BYTES = 2 * 1024 * 1024  # a long read is 100 kB; 50 MB made three 52 MB feeds
 # Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can), and the C1
 # controls, which it can but which are never text (most often a wrong encoding).
 # _seeds._has_control_characters finds the same characters in UTF-8 bytes: change both.
 NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# The bidi embedding, override and isolate controls: they reorder the text after
+# them, up to the end of a paragraph or beyond (a feed reader's list, a log line),
+# so that text can read other than it is (CVE-2021-42574, "Trojan Source"). The
+# marks U+200E, U+200F and U+061C only tip a direction: right-to-left text needs
+# them, and they stay allowed.
+BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Zone files that mean different things on different machines.
 _MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+# How much of a line an error message quotes: a seed's text is the author's, or
+# (a file linked in by a pull request) anybody's, and error messages go to CI logs.
+QUOTE_LENGTH = 40
 _URL_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*")
+_PRINTABLE_ASCII = re.compile("[!-~]+")
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")  # urlsplit lower-cases it
+_ESCAPE = re.compile("%([0-9A-Fa-f]{2})?")
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
@@ -44,12 +61,46 @@ _AUTHORITY = re.compile(
 )
 
 
+def quote(text: str, limit: int = QUOTE_LENGTH) -> str:
+    """Text from an input as an error message shows it: in quotes like ``repr``, at
+    most ``limit`` characters between them (then ``...`` after the closing quote), and
+    every character that is not printable (controls, bidi controls, separators,
+    unassigned code points) and every backslash written as an escape. Each escape
+    counts its full length, so the quote never exceeds ``limit + 5`` characters."""
+    mark = '"' if "'" in text[:limit] and '"' not in text[:limit] else "'"
+    pieces: list[str] = []
+    used = 0
+    for character in text:
+        if character == mark or character == "\\" or not character.isprintable():
+            piece = "\\" + mark if character == mark else repr(character)[1:-1]
+        else:
+            piece = character
+        if used + len(piece) > limit:
+            return f"{mark}{''.join(pieces)}{mark}..."
+        pieces.append(piece)
+        used += len(piece)
+    return f"{mark}{''.join(pieces)}{mark}"
+
+
+def bidi_message(match: re.Match[str]) -> str:
+    """The problem of a bidi control ``BIDI_CONTROL`` found in a line."""
+    character = match.group()
+    return (
+        f"bidi control U+{ord(character):04X} ({unicodedata.name(character)}) at column "
+        f"{match.start() + 1} can make the text read other than it is; delete it "
+        "(right-to-left text needs only the marks U+200F, U+200E and U+061C)"
+    )
+
+
 def check_text(value: str) -> str:
-    """Refuse text that feeds cannot publish: control characters, or only white space."""
+    """Refuse text that feeds cannot publish: control characters, bidi controls, or
+    only white space."""
     if match := NOT_TEXT.search(value):
         raise ValueError(
             f"control character U+{ord(match.group()):04X} cannot be published; delete it"
         )
+    if match := BIDI_CONTROL.search(value):
+        raise ValueError(bidi_message(match))
     if value and not value.strip():
         raise ValueError("is only white space; write some text or leave it out")
     return value
@@ -69,8 +120,12 @@ def check_slug(slug: str) -> str:
         )
     if not _SLUG.fullmatch(slug):  # what the pattern accepts, slugify leaves as it is
         suggestion = slugify(slug, max_length=SLUG_MAX_LENGTH)
-        hint = f"use {suggestion!r}" if suggestion else "use lowercase letters, digits and hyphens"
-        raise ValueError(f"slug {slug!r} is not URL-safe; {hint}")
+        hint = (
+            f"use {quote(suggestion)}"
+            if suggestion
+            else "use lowercase letters, digits and hyphens"
+        )
+        raise ValueError(f"slug {quote(slug)} is not URL-safe; {hint}")
     return slug
 
 
@@ -149,6 +204,9 @@ class Site(Frozen):
     feed_limit: int = Field(default=50, ge=1)
     page_size: int = Field(default=20, ge=1)
     archive_size: int = Field(default=100, ge=1)
+    max_seed_bytes: int = Field(
+        default=MAX_SEED_BYTES, ge=1, description="a larger seed file is an error, never read"
+    )
     lock_timeout: float = Field(
         default=60, ge=0, description="seconds to wait for another build or deploy of the output"
     )
@@ -168,35 +226,22 @@ class Site(Frozen):
     def _absolute_hub_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or "#" in value:
-            raise ValueError(
-                f"{value!r} is not an absolute http(s) URL; "
-                "write it like 'https://pubsubhubbub.appspot.com/'"
-            )
-        return value
+        example = "write it like 'https://pubsubhubbub.appspot.com/'"
+        parts = _http_url(value, example)
+        if "#" in value:
+            raise ValueError(f"{_shown(value)} has a fragment; {example}")
+        return urlunsplit(parts._replace(path=_canonical_path(value, parts.path)))
 
     @field_validator("base_url")
     @classmethod
     def _absolute_base_url(cls, value: str) -> str:
-        example = "write it like 'https://news.example.com/'"
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-            raise ValueError(f"{value!r} is not an absolute http(s) URL; {example}")
+        example = "write it like 'https://news.example.com/' or 'https://example.com/news/'"
+        parts = _http_url(value, example)
         if "?" in value or "#" in value:
-            raise ValueError(f"{value!r} has a query or fragment; give the site's root URL")
-        if parts.username is not None or not _URL_PATH.fullmatch(parts.path or "/"):
-            raise ValueError(
-                f"{value!r} has a user name or characters a URL cannot carry; {example}"
-            )
-        try:
-            port = parts.port
-        except ValueError:
-            raise ValueError(f"{value!r} has an invalid port; {example}") from None
-        hostname = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6
-        host = hostname + (f":{port}" if port else "")
-        path = parts.path if parts.path.endswith("/") else parts.path + "/"
-        return f"{parts.scheme.lower()}://{host}{path}"
+            raise ValueError(f"{_shown(value)} has a query or fragment; give the site's root URL")
+        path = _canonical_path(value, parts.path)
+        path = path if path.endswith("/") else path + "/"
+        return urlunsplit(parts._replace(path=path))
 
     @field_validator("title", "description", "language")
     @classmethod
@@ -241,6 +286,87 @@ class Site(Frozen):
     def root_path(self) -> str:
         """The URL path the site is served under, ending in '/' (``/news/``)."""
         return urlsplit(self.base_url).path
+
+
+def _http_url(value: str, example: str) -> SplitResult:
+    """An absolute http(s) URL split, its scheme and host in lower case; or ValueError.
+
+    Its host must be a plain domain name or IP address, written as its canonical
+    form would be (no empty label, no trailing dot, an ASCII name), with no user
+    name and a valid port: what the URL says is exactly where it leads.
+    """
+    if not _PRINTABLE_ASCII.fullmatch(value):
+        raise ValueError(
+            f"{_shown(value)} has a space, a control or a non-ASCII character; percent-encode "
+            f"it (an international domain name in its 'xn--' form); {example}"
+        )
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # brackets that hold no IPv6 address
+        raise ValueError(f"{_shown(value)} has an invalid host; {example}") from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{_shown(value)} has an invalid port; {example}") from None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"{_shown(value)} is not an absolute http(s) URL; {example}")
+    if "@" in parts.netloc:  # never quoted: it may hold a password
+        raise ValueError(f"the URL has a user name; leave it out; {example}")
+    host = parts.hostname
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{_shown(value)} has an invalid IPv6 address; {example}") from None
+        host = f"[{host}]"
+    elif not all(_HOST_LABEL.fullmatch(label) for label in host.split(".")):
+        raise ValueError(f"{_shown(value)} has a host that is not a domain name; {example}")
+    netloc = host + ("" if port is None else f":{port}")
+    if parts.netloc.lower() != netloc:  # ex.com:, ex.com:080, [v1.x], [::1]x
+        raise ValueError(f"{_shown(value)} has a host that is not written plainly; {example}")
+    return parts._replace(scheme=parts.scheme.lower(), netloc=netloc)
+
+
+def _canonical_path(value: str, path: str) -> str:
+    """The URL path, its escapes in capitals, if it is canonical: no '.', '..' or empty
+    segment, no backslash, no escaped unreserved character ('%2e'), slash or
+    backslash. Such a path means another one to a browser or a server than to a
+    file written under it (``/news/../`` is ``/``): refused, never cleaned up."""
+    if problem := _path_problem(path):
+        raise ValueError(f"{_shown(value)} has {problem}")
+    return _ESCAPE.sub(lambda match: match.group().upper(), path)
+
+
+def _path_problem(path: str) -> str:
+    if "\\" in path:
+        return "a backslash in its path; separate the folders with '/'"
+    if not _URL_PATH.fullmatch(path):
+        return "a character a URL cannot carry in its path; percent-encode it"
+    for match in _ESCAPE.finditer(path):
+        if not match.group(1):
+            return "a '%' that starts no escape in its path; write '%25' for a '%'"
+        character = chr(int(match.group(1), 16))
+        if character in _UNRESERVED:
+            return f"{match.group()} in its path, an escaped {character!r}; write {character!r}"
+        if character in "/\\":
+            return (
+                f"{match.group()} in its path, an escaped {character!r}, which servers read "
+                "each their own way; leave it out"
+            )
+    if "//" in path:
+        return "an empty segment ('//') in its path; write one '/'"
+    if any(segment in {".", ".."} for segment in path.split("/")):
+        return (
+            "a '.' or '..' segment in its path; write the path it leads to "
+            "('https://example.com/' for 'https://example.com/news/../')"
+        )
+    return ""
+
+
+def _shown(value: str) -> str:
+    """A configuration value quoted in a message: longer than a seed's excerpt (it is
+    the owner's own), escaped all the same (it may come from the environment)."""
+    return quote(value, 100)
 
 
 def _plain_message(problem: Mapping[str, Any]) -> str:

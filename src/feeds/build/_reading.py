@@ -23,7 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds._digest import content_digest
-from feeds._seeds import read_file, read_seed, seed_paths, settle, unreadable
+from feeds._seeds import (
+    SeedListing,
+    oversized,
+    read_file,
+    read_seed,
+    seed_paths,
+    settle,
+    unreadable,
+)
 from feeds._timeline import newest_first
 from feeds.build._cache import BuildCache
 from feeds.build._parallel import ordered_map
@@ -104,7 +112,10 @@ class _Parsing:
 def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> list[SeedRead]:
     """Read and parse the seeds that changed: an unchanged one is known by its stat
     signature (not read at all) or its hash (read, not parsed). The others are
-    stat'ed (with a cache) just before they are read, in the workers if any."""
+    stat'ed (with a cache) just before they are read, in the workers if any.
+
+    A ``SeedListing``'s refused entries (links, FIFOs) come back as problems, unread.
+    """
     recorded = cache.seed_stats()
     reads: dict[str, SeedRead] = {}
     settled_before = time.time_ns() - _SETTLED_NS
@@ -122,7 +133,8 @@ def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> 
         reads[read[0]] = read
         if stat and read[1]:
             cache.remember_stat(read[0], stat, read[1])
-    return [reads[path] for path in paths]
+    refused = paths.refused if isinstance(paths, SeedListing) else []
+    return [reads[path] for path in paths] + [(error.path, "", [error]) for error in refused]
 
 
 def stat_signature(path: str, settled_before: int | None = None) -> str:
@@ -142,10 +154,14 @@ def stat_signature(path: str, settled_before: int | None = None) -> str:
 def _read_seed(parsing: _Parsing, path: str) -> tuple[SeedRead, str]:
     """The seed read, and its stat signature taken before reading (when asked for)."""
     stat = stat_signature(path) if parsing.stat else ""
+    if problem := oversized(path, parsing.site.max_seed_bytes):  # never read into memory
+        return (path, "", [problem]), stat
     try:
         data = read_file(path)
     except OSError as error:
         return (path, "", [unreadable(path, error)]), stat
+    except SeedError as problem:  # made a link or a FIFO since it was listed
+        return (path, "", [problem]), stat
     seed = content_digest(data)
     if seed in parsing.cached:
         return (path, seed, None), stat
