@@ -281,3 +281,19 @@ def test_raising_the_limit_accepts_the_seed(project, capsys):
         file.write("max_seed_bytes = 4_000_000\n")
     assert run("validate") == 0
     assert "4 articles valid" in capsys.readouterr().out
+
+
+def test_a_file_name_with_control_characters_is_escaped_in_messages(tmp_path, capsys):
+    """A seed named with an escape sequence or a line break cannot rewrite the terminal
+    or forge a second line in a CI log: its name is printed escaped."""
+    from feeds.cli import main
+    from tests.conftest import SITE_CONFIG
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "x\x1b[2J\nfeeds: all good.txt").write_text("not a date\nslug\n\nBody.\n")
+    assert main(["validate", "--seeds", str(seeds), "--config", str(SITE_CONFIG)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert "x\\x1b[2J\\nfeeds: all good.txt:1: " in err
+    assert len(err.splitlines()) == 2

@@ -32,9 +32,10 @@ class SeedError(FeedsError):
     message: str
 
     def __str__(self) -> str:
+        path = printable(self.path)
         if self.line:
-            return f"{self.path}:{self.line}: {self.message}"
-        return f"{self.path}: {self.message}"
+            return f"{path}:{self.line}: {self.message}"
+        return f"{path}: {self.message}"
 
     def __reduce__(self) -> tuple[type[SeedError], tuple[str, int, str]]:
         """Pickle by fields (worker processes send problems back; frozen blocks the default)."""
@@ -58,6 +59,15 @@ class SeedErrors(FeedsError):
     def __reduce__(self) -> tuple[type[SeedErrors], tuple[list[SeedError]]]:
         """Pickle by its problems (raised in a worker process, re-raised in the build's)."""
         return SeedErrors, (self.errors,)
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal or CI log would act on (controls,
+    escapes, bidi controls, line breaks) written as an escape: a file name is
+    chosen by whoever wrote the file."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def sort_problems(errors: Iterable[SeedError]) -> list[SeedError]:
