@@ -79,10 +79,13 @@ def _link_to(
 def _feed(site: Site, channel: Channel, articles: Sequence[Article]) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
-    generator.register_extension("channel_links", _ChannelLinks, _NoEntryLinks)
+    generator.register_extension("channel_links", _ChannelLinks, _NoEntryExtension)
+    generator.register_extension("html_subtitle", _HtmlSubtitle, _NoEntryExtension, rss=False)
     generator.id(channel.id)
     generator.title(channel.title)
-    generator.description(channel.description or channel.title)
+    # Readers show the RSS channel <description> as HTML (as the item's): the text is
+    # escaped for it, and the Atom subtitle with the same value is declared HTML.
+    generator.description(html_text(channel.description or channel.title))
     generator.language(site.language)
     generator.generator(GENERATOR, uri=GENERATOR_URI)
     # Atom needs an author for every entry: the site's, else the site itself.
@@ -107,7 +110,7 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     # RSS <description> is HTML: the plain-text summary is escaped for it. The Atom
     # summary is declared HTML too, like the content: as text, a summary that
     # mentions "<b>" is valid, but validators warn that it looks like HTML.
-    summary = str(escape(article.summary))
+    summary = html_text(article.summary)
     entry.description(summary)
     entry.summary(summary, type="html")
     entry.content(article.content_html, type="html")
@@ -116,6 +119,11 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     if article.author:
         entry.author(_author(article.author, None))
         entry.dc.dc_creator(article.author)
+
+
+def html_text(text: str) -> str:
+    """Plain text as HTML that shows exactly that text, for fields readers render as HTML."""
+    return str(escape(text))
 
 
 def _author(name: str, email: str | None) -> dict[str, str]:
@@ -177,5 +185,14 @@ class _ChannelLinks(BaseExtension):  # type: ignore[misc]
             parent.insert(position + offset, etree.SubElement(parent, tag, attributes))
 
 
-class _NoEntryLinks(BaseEntryExtension):  # type: ignore[misc]
+class _HtmlSubtitle(BaseExtension):  # type: ignore[misc]
+    """Atom's ``<subtitle type="html">``: feedgen writes the subtitle without a type."""
+
+    def extend_atom(self, feed: Any) -> Any:  # noqa: ANN401
+        for subtitle in feed.iterfind("subtitle"):
+            subtitle.set("type", "html")
+        return feed
+
+
+class _NoEntryExtension(BaseEntryExtension):  # type: ignore[misc]
     """feedgen wants an entry class for every extension; entries get nothing."""
