@@ -131,12 +131,15 @@ def _author(name: str, email: str | None) -> dict[str, str]:
 
 
 def _xml_bytes(document: bytes) -> bytes:
-    """Serialised XML, with '<' in text written as '&#x3C;'.
+    """Serialised XML, with '<' and '&' in text written as '&#x3C;' and '&#x26;'.
 
-    The two are the same XML; the W3C validator warns on '&lt;' in plain-text
-    elements (a title about "<div>"), and this form avoids that warning.
+    The forms are the same XML. The RSS Profile asks for these in plain text, and
+    the W3C validator, which takes the channel <description> for plain text (readers
+    render it as HTML), warns on an escaped entity in it ('&amp;lt;', the text
+    '<b>' escaped for HTML) or on '&lt;' in a title about "<div>", unless its line
+    has a '&#x' reference.
     """
-    return document.replace(b"&lt;", b"&#x3C;")
+    return document.replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;")
 
 
 class _ChannelLinks(BaseExtension):  # type: ignore[misc]
