@@ -78,6 +78,27 @@ def test_summaries_are_html_that_shows_the_text(tree, articles, site, name):
 
 
 @pytest.mark.parametrize("name", FORMATS)
+def test_channel_descriptions_show_markup_as_text(articles, name):
+    """A site description or tag name with '<img onerror>' in it shows as that text in
+    the channel description readers render as HTML, never as an image."""
+    hostile = "<img src=x onerror=alert(2)>"
+    site = make_site(description=f"News & {hostile}")
+    tagged = [article.replaced(tags=(hostile,)) for article in articles]
+    tree = render_feeds(site, tagged)
+    expected = {
+        name: f"News & {hostile}",
+        f"tags/img-src-x-onerror-alert-2/{name}": f"Articles tagged “{hostile}” on {site.title}.",
+    }
+    for path, text in expected.items():
+        subtitle = parse_xml_feed(tree, path).feed.subtitle_detail
+        if subtitle.type == "text/html":  # RSS; Atom declares it HTML too
+            assert "<img" not in subtitle.value
+            assert html.unescape(subtitle.value) == text
+        else:
+            assert subtitle.value == text
+
+
+@pytest.mark.parametrize("name", FORMATS)
 def test_feed_limit_keeps_the_newest(articles, name):
     """A feed holds at most feed_limit items, newest first."""
     site = make_site(feed_limit=1)

@@ -79,10 +79,13 @@ def _link_to(
 def _feed(site: Site, channel: Channel, articles: Sequence[Article]) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
-    generator.register_extension("channel_links", _ChannelLinks, _NoEntryLinks)
+    generator.register_extension("channel_links", _ChannelLinks, _NoEntryExtension)
+    generator.register_extension("html_subtitle", _HtmlSubtitle, _NoEntryExtension, rss=False)
     generator.id(channel.id)
     generator.title(channel.title)
-    generator.description(channel.description or channel.title)
+    # Readers show the RSS channel <description> as HTML (as the item's): the text is
+    # escaped for it, and the Atom subtitle with the same value is declared HTML.
+    generator.description(html_text(channel.description or channel.title))
     generator.language(site.language)
     generator.generator(GENERATOR, uri=GENERATOR_URI)
     # Atom needs an author for every entry: the site's, else the site itself.
@@ -107,7 +110,7 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     # RSS <description> is HTML: the plain-text summary is escaped for it. The Atom
     # summary is declared HTML too, like the content: as text, a summary that
     # mentions "<b>" is valid, but validators warn that it looks like HTML.
-    summary = str(escape(article.summary))
+    summary = html_text(article.summary)
     entry.description(summary)
     entry.summary(summary, type="html")
     entry.content(article.content_html, type="html")
@@ -118,17 +121,25 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
         entry.dc.dc_creator(article.author)
 
 
+def html_text(text: str) -> str:
+    """Plain text as HTML that shows exactly that text, for fields readers render as HTML."""
+    return str(escape(text))
+
+
 def _author(name: str, email: str | None) -> dict[str, str]:
     return {"name": name, "email": email} if email else {"name": name}
 
 
 def _xml_bytes(document: bytes) -> bytes:
-    """Serialised XML, with '<' in text written as '&#x3C;'.
+    """Serialised XML, with '<' and '&' in text written as '&#x3C;' and '&#x26;'.
 
-    The two are the same XML; the W3C validator warns on '&lt;' in plain-text
-    elements (a title about "<div>"), and this form avoids that warning.
+    The forms are the same XML. The RSS Profile asks for these in plain text, and
+    the W3C validator, which takes the channel <description> for plain text (readers
+    render it as HTML), warns on an escaped entity in it ('&amp;lt;', the text
+    '<b>' escaped for HTML) or on '&lt;' in a title about "<div>", unless its line
+    has a '&#x' reference.
     """
-    return document.replace(b"&lt;", b"&#x3C;")
+    return document.replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;")
 
 
 class _ChannelLinks(BaseExtension):  # type: ignore[misc]
@@ -177,5 +188,14 @@ class _ChannelLinks(BaseExtension):  # type: ignore[misc]
             parent.insert(position + offset, etree.SubElement(parent, tag, attributes))
 
 
-class _NoEntryLinks(BaseEntryExtension):  # type: ignore[misc]
+class _HtmlSubtitle(BaseExtension):  # type: ignore[misc]
+    """Atom's ``<subtitle type="html">``: feedgen writes the subtitle without a type."""
+
+    def extend_atom(self, feed: Any) -> Any:  # noqa: ANN401
+        for subtitle in feed.iterfind("subtitle"):
+            subtitle.set("type", "html")
+        return feed
+
+
+class _NoEntryExtension(BaseEntryExtension):  # type: ignore[misc]
     """feedgen wants an entry class for every extension; entries get nothing."""
