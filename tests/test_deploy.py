@@ -1,4 +1,8 @@
-"""Deploying to a real S3 API (moto's server on 127.0.0.1) and to a folder."""
+"""Deploying to a real S3 API (moto's server on 127.0.0.1) and to a folder.
+
+The last sections check the safety of #18: links, stray files, bad settings,
+flaky networks, locks and racing deploys.
+"""
 
 from __future__ import annotations
 
@@ -557,3 +561,71 @@ def test_whole_bucket_target_needs_allow_bucket_root(aws, bucket, output, site, 
         update={"deploy": site.deploy.model_copy(update={"allow_bucket_root": True})}
     )
     assert _deploy(output, allowed, url, allow_bucket_root=False).plan.changed is False
+
+
+# Safety (#18).
+
+SECRET_LINE = f"AWS_SECRET_ACCESS_KEY={FAKE_SECRET}\n"
+
+
+# Links and other things that are not files.
+
+
+@pytest.mark.parametrize("kind", ["file", "folder", "dangling", "fifo"])
+def test_a_link_in_the_output_refuses_the_deploy_naming_it(
+    aws, bucket, tmp_path, output, site, kind
+):
+    """A link to a file or a folder (or a FIFO) in the output refuses the deploy, naming the
+    path and never what it points at; nothing is sent to a bucket or written to a folder."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "environ").write_text(SECRET_LINE)
+    name, what = {
+        "file": ("env.txt", "a symbolic link"),
+        "folder": ("articles/extra", "a symbolic link"),
+        "dangling": ("gone.html", "a symbolic link"),
+        "fifo": ("pipe", "a FIFO, socket or device"),
+    }[kind]
+    if kind == "file":
+        (output / name).symlink_to("/proc/self/environ")
+    elif kind == "folder":
+        (output / name).symlink_to(outside, target_is_directory=True)
+    elif kind == "dangling":
+        (output / name).symlink_to(tmp_path / "nowhere")
+    else:
+        os.mkfifo(output / name)  # reading it would block the deploy forever
+    recorder = Recorder()
+    with pytest.raises(DeployError) as raised:
+        _deploy(output, site, f"s3://{bucket}/site", recorder)
+    message = str(raised.value)
+    assert message.startswith(f"refusing to deploy: {output / name} is {what}")
+    assert "\n" not in message
+    assert FAKE_SECRET not in message and str(outside) not in message and "/proc" not in message
+    assert recorder.requests == [] and remote_keys(aws, bucket) == {}
+    with pytest.raises(DeployError, match=f"{output / name} is {what}"):
+        deploy(output, site, target=str(tmp_path / "srv"))
+    assert not (tmp_path / "srv").exists()
+
+
+def test_the_output_itself_may_be_a_link(aws, bucket, tmp_path, output, site):
+    """--output may name a link to the built folder: links are refused only inside it."""
+    (tmp_path / "public-link").symlink_to(output, target_is_directory=True)
+    _deploy(tmp_path / "public-link", site, f"s3://{bucket}/")
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+def test_a_link_in_the_current_release_is_neither_trusted_nor_linked(tmp_path, output, site):
+    """A link planted in a folder target's current release counts as missing: the next
+    release gets a copy of the built file, not a hard link to what the link points at."""
+    root = tmp_path / "srv"
+    deploy(output, site, target=str(root))
+    current = (root / "current").resolve()
+    planted = tmp_path / "planted.css"
+    planted.write_bytes((output / "style.css").read_bytes())  # the same bytes as the built file
+    (current / "style.css").unlink()
+    (current / "style.css").symlink_to(planted)
+    report = deploy(output, site, target=str(root))
+    assert report.plan.lines() == ["upload style.css (new)"]
+    fresh = (root / "current").resolve() / "style.css"
+    assert not fresh.is_symlink() and fresh.read_bytes() == (output / "style.css").read_bytes()
+    assert fresh.stat().st_ino != planted.stat().st_ino

@@ -218,7 +218,7 @@ class S3Target:
                 try:
                     etags[path], size = future.result()
                     sent += size
-                except (BotoCoreError, ClientError, OSError) as error:
+                except (BotoCoreError, ClientError, OSError, DeployError) as error:
                     failed[path] = self._scrub(_describe(error))
                 progress(len(etags) + len(failed))
         if failed:
@@ -226,7 +226,7 @@ class S3Target:
         return etags, sent
 
     def _put(self, file: LocalFile) -> tuple[str, int]:
-        data = file.source.read_bytes()
+        data = file.read()
         extra: dict[str, Any] = {"ContentType": file.headers["Content-Type"]}
         if "Cache-Control" in file.headers:
             extra["CacheControl"] = file.headers["Cache-Control"]
