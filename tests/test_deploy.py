@@ -15,12 +15,14 @@ import time
 from pathlib import Path
 
 import boto3
+import orjson
 import pytest
 from moto.server import ThreadedMotoServer
 
 from benchmarks.corpus import write_corpus
 from feeds.build import build
 from feeds.build._reading import read_articles
+from feeds.build._write import MANIFEST
 from feeds.cli import main
 from feeds.deploy import deploy, upload_tier
 from feeds.deploy._plan import Action, Plan, Reason
@@ -568,6 +570,12 @@ def test_whole_bucket_target_needs_allow_bucket_root(aws, bucket, output, site, 
 SECRET_LINE = f"AWS_SECRET_ACCESS_KEY={FAKE_SECRET}\n"
 
 
+def _built(output: Path, *, bucket: bool = True) -> set[str]:
+    """The files the build's manifest lists, as a bucket (or a folder) receives them."""
+    files = set(orjson.loads((output / MANIFEST).read_bytes())["files"])
+    return files - {"_headers", "_redirects"} if bucket else files
+
+
 # Links and other things that are not files.
 
 
@@ -607,6 +615,14 @@ def test_a_link_in_the_output_refuses_the_deploy_naming_it(
     assert not (tmp_path / "srv").exists()
 
 
+def test_links_and_files_inside_hidden_folders_are_never_looked_at(aws, bucket, output, site):
+    """A link inside .git (never published) does not refuse the deploy, and is not followed."""
+    (output / ".git").mkdir()
+    (output / ".git" / "environ").symlink_to("/proc/self/environ")
+    _deploy(output, site, f"s3://{bucket}/")
+    assert set(remote_keys(aws, bucket)) == _built(output)
+
+
 def test_the_output_itself_may_be_a_link(aws, bucket, tmp_path, output, site):
     """--output may name a link to the built folder: links are refused only inside it."""
     (tmp_path / "public-link").symlink_to(output, target_is_directory=True)
@@ -629,3 +645,29 @@ def test_a_link_in_the_current_release_is_neither_trusted_nor_linked(tmp_path, o
     fresh = (root / "current").resolve() / "style.css"
     assert not fresh.is_symlink() and fresh.read_bytes() == (output / "style.css").read_bytes()
     assert fresh.stat().st_ino != planted.stat().st_ino
+
+
+# What goes up: the build, and what was added by hand; never temporary or hidden files.
+
+
+def test_temporary_and_hidden_files_never_go_up(aws, bucket, tmp_path, output, site):
+    """A manifest's .tmp left by a full disk, other *.tmp, .git and .DS_Store never go up
+    (to a bucket or a folder); a hand-added CNAME and .well-known/ files still do."""
+    (output / f"{MANIFEST}.0badf00d.tmp").write_text('{"files": {"half": "written"')
+    (output / "articles" / "draft.html.tmp").write_text("<p>half")
+    (output / ".git").mkdir()
+    (output / ".git" / "config").write_text(f"[http]\n\textraheader = basic {FAKE_SECRET}\n")
+    (output / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (output / "CNAME").write_text("news.example.org\n")
+    (output / ".well-known").mkdir()
+    (output / ".well-known" / "security.txt").write_text("Contact: mailto:sec@example.org\n")
+    added = {"CNAME", ".well-known/security.txt"}
+    _deploy(output, site, f"s3://{bucket}/site")
+    assert set(remote_keys(aws, bucket, "site/")) == _built(output) | added
+    root = tmp_path / "srv"
+    deploy(output, site, target=str(root))
+    current = (root / "current").resolve()
+    released = {path.relative_to(current).as_posix() for path in current.rglob("*")}
+    assert {path for path in released if not (current / path).is_dir()} == _built(
+        output, bucket=False
+    ) | added

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from feeds._digest import content_digest
 from feeds._headers import HEADERS_PATH, Headers, headers_for
 from feeds._order import upload_tier
-from feeds.build._write import MANIFEST, previous_build
+from feeds.build._write import MANIFEST, Manifest, previous_build
 from feeds.deploy._tree import FILE, LINK, Entry, NotAFile, read_inside, walk
 from feeds.errors import DeployError
 from feeds.models import HeaderRule
@@ -23,6 +23,9 @@ SKIPPED = frozenset({MANIFEST})  # the build's own record, not part of the site
 # _headers and _redirects files (aliases have redirect pages), and would serve
 # them as pages; a folder keeps them for a static host or web server that reads them.
 SKIPPED_WITH_HEADERS = frozenset({MANIFEST, HEADERS_PATH, REDIRECTS_PATH})
+# Hidden names are not published (.git, .DS_Store, .env), but for this folder (RFC 8615).
+WELL_KNOWN = ".well-known"
+TEMPORARY = ".tmp"  # the suffix of every temporary file feeds writes
 
 
 class Reason(str, Enum):
@@ -114,20 +117,25 @@ class Plan:
 
 
 def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool) -> list[LocalFile]:
-    """Every file of a built tree with its digest and headers, sorted by path.
+    """Every file of a built tree to publish, with its digest and headers, sorted by path.
 
-    A link, or a FIFO, socket or device, refuses the deploy: a build never makes
-    one, and what a link points at may be anywhere (``/proc/self/environ``).
+    What the build wrote (its manifest lists it) goes up, and so does a file put
+    there by hand (a ``CNAME``, ``.well-known/security.txt``), except hidden
+    files and folders (``.git``, ``.DS_Store``, ``.env``) and temporary files
+    (``*.tmp``, as a build killed by a full disk leaves). A link, or a FIFO,
+    socket or device, refuses the deploy: a build never makes one, and what a
+    link points at may be anywhere (``/proc/self/environ``).
     """
-    if previous_build(output) is None:  # none, or a build killed before its end
-        raise DeployError(
-            f"{output}/ is not a complete tree that feeds built (no complete {MANIFEST}); "
-            "run 'feeds build' first or pass --output"
-        )
+    built = set(check_built(output).files)
+    built_folders = {str(parent) for path in built for parent in PurePosixPath(path).parents}
     skipped = SKIPPED_WITH_HEADERS if with_headers else SKIPPED
 
     def wanted(path: str, folder: bool) -> bool:
-        return path not in skipped
+        if path in skipped:
+            return False
+        if path in (built_folders if folder else built):
+            return True
+        return not _stray(path.rpartition("/")[2])
 
     files, refused = [], []
     for entry in walk(output, wanted):
@@ -139,6 +147,22 @@ def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool)
     if refused:
         raise DeployError(_refusal(output, refused))
     return sorted(files, key=lambda file: file.path)
+
+
+def check_built(output: Path) -> Manifest:
+    """The manifest of the complete build in ``output``; DeployError if there is none."""
+    manifest = previous_build(output) if output.is_dir() else None
+    if manifest is None:  # none, or a build killed before its end
+        raise DeployError(
+            f"{output}/ is not a complete tree that feeds built (no complete {MANIFEST}); "
+            "run 'feeds build' first or pass --output"
+        )
+    return manifest
+
+
+def _stray(name: str) -> bool:
+    """A hidden or temporary file or folder that a build does not write."""
+    return (name.startswith(".") and name != WELL_KNOWN) or name.endswith(TEMPORARY)
 
 
 def _refusal(output: Path, refused: Sequence[Entry]) -> str:
