@@ -576,6 +576,12 @@ def _built(output: Path, *, bucket: bool = True) -> set[str]:
     return files - {"_headers", "_redirects"} if bucket else files
 
 
+def _config(tmp_path: Path) -> Path:
+    config = tmp_path / "site.toml"
+    config.write_text('title = "T"\nbase_url = "https://example.org/"\n')
+    return config
+
+
 # Links and other things that are not files.
 
 
@@ -671,3 +677,66 @@ def test_temporary_and_hidden_files_never_go_up(aws, bucket, tmp_path, output, s
     assert {path for path in released if not (current / path).is_dir()} == _built(
         output, bucket=False
     ) | added
+
+
+# Bad settings and environments: one line, the culprit named, no secret, no traceback.
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("AWS_ENDPOINT_URL_S3", "not a url", "AWS_ENDPOINT_URL_S3 is not an endpoint URL"),
+        ("AWS_ENDPOINT_URL_S3", "http://user:hunter2@127.0.0.1:9/", "AWS_ENDPOINT_URL_S3 holds"),
+        ("AWS_ENDPOINT_URL", "ftp://example.org", "AWS_ENDPOINT_URL is not an endpoint URL"),
+        ("FEEDS_DEPLOY__ENDPOINT_URL", "example.org", "the endpoint_url setting is not"),
+        ("AWS_REGION", "us east 1", "AWS_REGION is not a region name: 'us east 1'"),
+        ("AWS_DEFAULT_REGION", "-west-", "AWS_DEFAULT_REGION is not a region name"),
+        ("FEEDS_DEPLOY__REGION", "eu/west", "the region setting is not a region name"),
+        ("AWS_PROFILE", "no-such-profile", "(no-such-profile) could not be found"),
+        ("AWS_METADATA_SERVICE_TIMEOUT", "soon", "the AWS settings are not valid"),
+    ],
+)
+def test_bad_aws_settings_are_one_line_naming_the_setting(
+    aws, bucket, output, site, tmp_path, capsys, monkeypatch, variable, value, named
+):
+    """A bad endpoint, region or profile (environment or configuration) is a one-line
+    'feeds:' message naming it, exit 1: no traceback, no credential."""
+    if variable == "AWS_ENDPOINT_URL":
+        monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    if variable == "AWS_DEFAULT_REGION":
+        monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv(variable, value)
+    monkeypatch.chdir(tmp_path)
+    argv = ["deploy", "--output", str(output), "--target", f"s3://{bucket}/site"]
+    assert main([*argv, "--config", str(_config(tmp_path))]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("feeds: ") and captured.err.count("\n") == 1
+    assert named in captured.err
+    for secret in (FAKE_SECRET, FAKE_KEY_ID, "hunter2"):
+        assert secret not in captured.err
+    assert remote_keys(aws, bucket) == {}
+
+
+@pytest.mark.parametrize(
+    ("target", "named"),
+    [
+        ("s3://[bucket/site", "is not a URL"),
+        (f"s3://{FAKE_KEY_ID}:{FAKE_SECRET}@bucket/site", "'s3://***@bucket/site' names no valid"),
+        ("s3://bucket:9000/site", "names no valid bucket"),
+        ("file://srv/site", "names a host; write file:///path"),
+        ("ftp://example.org/site", "unknown scheme"),
+    ],
+)
+def test_malformed_targets_are_one_line_without_credentials(
+    output, tmp_path, capsys, monkeypatch, target, named
+):
+    """A malformed target is a one-line usage error (exit 2) that never shows credentials."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["deploy", "--output", str(output), "--target", target.format(output=output)]
+    assert main([*argv, "--config", str(_config(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("feeds: ") and err.count("\n") == 1
+    assert named in err
+    assert FAKE_SECRET not in err and FAKE_KEY_ID not in err
+    assert not (output / "srv").exists()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from feeds.deploy._folder import FolderTarget
 from feeds.deploy._plan import LocalFile, Plan, RemoteFile, check_deletes, make_plan, scan_local
+from feeds.deploy._redact import mask_userinfo
 from feeds.deploy._websub import PingReport, is_feed, ping_hub
 from feeds.errors import ConfigError, DeployError
 from feeds.models import DeploySettings, Site
@@ -173,12 +175,18 @@ def open_target(
             "no deploy target; pass --target or set target in [tool.feeds.deploy] "
             "(s3://bucket/prefix or a folder)"
         )
-    parts = urlsplit(url)
+    parts = _split(url)
     if parts.scheme == "s3":
         from feeds.deploy._s3 import Location, S3Target  # boto3 loads only when needed
 
         if not parts.netloc:
             raise ConfigError(f"target {url!r} names no bucket; write it like s3://bucket/prefix")
+        if not _BUCKET.fullmatch(parts.netloc):
+            raise ConfigError(
+                f"target {mask_userinfo(url)!r} names no valid bucket: write it like "
+                "s3://bucket/prefix (the endpoint goes in endpoint_url, credentials in "
+                "the AWS variables)"
+            )
         if not parts.path.strip("/") and not settings.allow_bucket_root:
             # A deploy deletes every key below its prefix that is not in the
             # built tree: with no prefix, that is every other object in the bucket.
@@ -189,10 +197,31 @@ def open_target(
             )
         return S3Target(Location.parse(parts.netloc, parts.path), settings, session)
     if parts.scheme == "file":
+        if parts.netloc not in {"", "localhost"}:  # file://srv/site is /site on host 'srv'
+            raise ConfigError(
+                f"target {mask_userinfo(url)!r} names a host; write file:///path (three slashes) "
+                "or a plain path"
+            )
         return FolderTarget(Path(parts.path), settings.keep_releases)
     if parts.scheme and len(parts.scheme) > 1:  # 'C:' is a drive, not a scheme
-        raise ConfigError(f"target {url!r}: unknown scheme; use s3://bucket/prefix or a folder")
+        raise ConfigError(
+            f"target {mask_userinfo(url)!r}: unknown scheme; use s3://bucket/prefix or a folder"
+        )
     return FolderTarget(Path(url), settings.keep_releases)
+
+
+# Bucket names as botocore accepts them (S3 itself is stricter; other stores vary).
+_BUCKET = re.compile(r"[A-Za-z0-9._-]{1,255}")
+
+
+def _split(url: str) -> SplitResult:
+    try:
+        return urlsplit(url)
+    except ValueError:  # 's3://[bucket/x': an unclosed IPv6 address
+        raise ConfigError(
+            f"target {mask_userinfo(url)!r} is not a URL; "
+            "write s3://bucket/prefix, file:///path or a path"
+        ) from None
 
 
 def human_size(size: int) -> str:

@@ -2,14 +2,16 @@
 
 Credentials come only from boto3's standard chain (environment, ``AWS_PROFILE``,
 shared files, instance roles); endpoint and region from the configuration or
-``AWS_ENDPOINT_URL_S3`` / ``AWS_REGION``. Every error is reported through
-``DeployError`` with any credential scrubbed out of its text.
+``AWS_ENDPOINT_URL_S3`` / ``AWS_REGION``, checked first so that a bad one is
+named in the message. Every error is reported through ``DeployError`` with any
+credential (and any ``user:password@`` of a URL) scrubbed out of its text.
 """
 
 from __future__ import annotations
 
 import gzip
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -17,13 +19,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import boto3
 import orjson
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from feeds.deploy._plan import Action, LocalFile, Plan, RemoteFile
+from feeds.deploy._redact import mask_userinfo
 from feeds.errors import DeployError
 from feeds.models import DeploySettings
 
@@ -47,6 +52,8 @@ CORS_RULES = [
 ]
 Progress = Callable[[int, int], None]
 Entry = tuple[str, str, str]  # body digest, headers digest, ETag
+# botocore's check of a region name (a host label)
+_REGION = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)")
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,13 @@ class S3Target:
         self._known: dict[str, Entry] = {}
         with self._errors():
             self._session = session or boto3.session.Session()
-            self._secrets = _credential_strings(self._session)
-            self.client: S3Client = _client(self._session, settings)
+            try:
+                self._secrets = _credential_strings(self._session)
+                self.client: S3Client = _client(self._session, settings)
+            except ValueError as error:  # botocore's checks of the rest of the AWS settings
+                raise DeployError(
+                    f"{self.location}: the AWS settings are not valid: {self._scrub(str(error))}"
+                ) from None
 
     def __str__(self) -> str:
         return str(self.location)
@@ -263,7 +275,7 @@ class S3Target:
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        return text
+        return mask_userinfo(text)
 
 
 def _client(session: boto3.session.Session, settings: DeploySettings) -> S3Client:
@@ -276,15 +288,71 @@ def _client(session: boto3.session.Session, settings: DeploySettings) -> S3Clien
         "request_checksum_calculation": "when_required",
         "response_checksum_validation": "when_required",
     }
-    custom_endpoint = settings.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3")
-    if custom_endpoint or os.environ.get("AWS_ENDPOINT_URL"):
+    if _check_endpoint(settings):
         options["s3"] = {"addressing_style": "path"}  # what every S3-compatible store serves
     return session.client(
         "s3",
         endpoint_url=settings.endpoint_url,
-        region_name=settings.region or os.environ.get("AWS_REGION"),
+        region_name=_check_region(session, settings),
         config=Config(**options),
     )
+
+
+def _check_endpoint(settings: DeploySettings) -> bool:
+    """Whether an endpoint other than AWS's is set; DeployError naming it if it is no URL."""
+    sources = [(settings.endpoint_url, "the endpoint_url setting")]
+    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() != "true":
+        sources += [(os.environ.get(name), name) for name in ENDPOINT_VARIABLES]
+    for value, name in sources:
+        if value:
+            _check_url(value, name)
+            return True
+    return False
+
+
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")  # botocore's order
+
+
+def _check_url(value: str, name: str) -> None:
+    try:
+        parts = urlsplit(value)
+        userinfo = parts.username is not None or parts.password is not None
+    except ValueError:  # an unclosed '[', a port that is no number
+        parts, userinfo = None, "@" in value
+    if userinfo:
+        raise DeployError(
+            f"{name} holds a user name or password; remove them from the URL "
+            "(credentials come only from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+            "AWS_PROFILE or an instance role)"
+        )
+    valid = is_valid_endpoint_url(value) or is_valid_ipv6_endpoint_url(value)
+    if parts is None or parts.scheme not in {"http", "https"} or not valid:
+        raise DeployError(
+            f"{name} is not an endpoint URL: {value!r}; "
+            "write it like https://<account>.r2.cloudflarestorage.com"
+        )
+
+
+def _check_region(session: boto3.session.Session, settings: DeploySettings) -> str | None:
+    """The region to pass to the client (None: boto3's own choice); DeployError naming a
+    setting or variable whose region is no region name."""
+    if os.environ.get("AWS_DEFAULT_REGION"):
+        default = "AWS_DEFAULT_REGION"
+    else:
+        default = "the region of the AWS profile"
+    for value, name in (
+        (settings.region, "the region setting"),
+        (os.environ.get("AWS_REGION"), "AWS_REGION"),
+        (session.region_name, default),
+    ):
+        if value:
+            if not _REGION.fullmatch(value):
+                raise DeployError(
+                    f"{name} is not a region name: {value!r}; write it like us-east-1 "
+                    "(or auto, for R2)"
+                )
+            return value
+    return None
 
 
 def _credential_strings(session: boto3.session.Session) -> list[str]:
