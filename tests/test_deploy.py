@@ -24,6 +24,7 @@ from feeds.build import build
 from feeds.build._reading import read_articles
 from feeds.build._write import MANIFEST
 from feeds.cli import main
+from feeds.deploy import _s3 as s3
 from feeds.deploy import deploy, upload_tier
 from feeds.deploy._plan import Action, Plan, Reason
 from feeds.deploy._run import invalidation_paths
@@ -740,3 +741,74 @@ def test_malformed_targets_are_one_line_without_credentials(
     assert named in err
     assert FAKE_SECRET not in err and FAKE_KEY_ID not in err
     assert not (output / "srv").exists()
+
+
+# Resuming: what went up stays up, and is not sent again.
+
+
+def test_a_failed_deploy_keeps_what_went_up(aws, bucket, seeds, output, site):
+    """A first deploy that fails on one page records every other upload: the next run sends
+    that page and the tiers that were not run, nothing that went up already."""
+    slug = read_articles(seeds, site).articles[0].slug
+    failing = f"site/articles/{slug}/index.html"
+    recorder = Recorder(fail_keys={failing})
+    with pytest.raises(DeployError) as raised:
+        _deploy(output, site, f"s3://{bucket}/site", recorder)
+    first = recorder.puts()
+    assert str(raised.value).startswith(f"1 file did not go up: articles/{slug}/index.html")
+    assert f"the {len(first)} files that went up are recorded" in str(raised.value)
+    assert first and all(upload_tier(key.removeprefix("site/")) == 0 for key in first)
+    again = Recorder()
+    _deploy(output, site, f"s3://{bucket}/site", again)
+    assert set(again.puts()) == {f"site/{path}" for path in _built(output)} - set(first)
+    assert failing in again.puts()
+    assert_remote_equals_local(aws, bucket, output, site, "site/")
+
+
+def test_a_killed_deploy_keeps_its_checkpoints(aws, bucket, output, site, monkeypatch):
+    """A deploy killed half-way keeps the uploads its last manifest checkpoint recorded."""
+
+    class Killed(BaseException):
+        """Stands for SIGKILL or Ctrl-C: nothing after it runs."""
+
+    def kill_at(done: int, total: int) -> None:
+        if done == 25:
+            raise Killed
+
+    monkeypatch.setattr(s3, "CHECKPOINT_EVERY", 10)
+    files = len(_built(output))
+    with pytest.raises(Killed):
+        _deploy(output, site, f"s3://{bucket}/", progress=kill_at)
+    report = _deploy(output, site, f"s3://{bucket}/")
+    assert len(report.plan.uploads) == files - 20, "two checkpoints of ten: twenty not resent"
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+def test_a_flaky_network_converges_over_runs(
+    aws, bucket, tmp_path, site, proxy, monkeypatch, s3_endpoint
+):
+    """With every second connection reset, each failed run makes progress, the remote equals
+    the output within a few runs, and no feed or list ever goes up before what it links to."""
+    write_corpus(tmp_path / "many", 50, seed=4)
+    output = tmp_path / "big"
+    build(tmp_path / "many", output, site)
+    local = {path: upload_tier(path) for path in local_files(output)}
+    flaky = proxy(every=2, faults=("reset",))
+    left = [len(local)]
+    for _ in range(8):
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", flaky.url)
+        try:
+            _deploy(output, site, f"s3://{bucket}/")
+        except DeployError as error:
+            assert "files that went up are recorded" in str(error)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_endpoint)
+        up = set(remote_keys(aws, bucket))
+        for tier in {local[path] for path in up}:
+            assert {path for path, each in local.items() if each < tier} <= up, "order kept"
+        left.append(len(_deploy(output, site, f"s3://{bucket}/", dry_run=True).plan.uploads))
+        if not left[-1]:
+            break
+        assert left[-1] < left[-2], f"no progress: {left}"
+    assert left[-1] == 0, left
+    assert len(flaky.injected) > len(local) // 2, "the faults were there"
+    assert_remote_equals_local(aws, bucket, output, site)

@@ -5,6 +5,15 @@ shared files, instance roles); endpoint and region from the configuration or
 ``AWS_ENDPOINT_URL_S3`` / ``AWS_REGION``, checked first so that a bad one is
 named in the message. Every error is reported through ``DeployError`` with any
 credential (and any ``user:password@`` of a URL) scrubbed out of its text.
+
+Progress survives a failed deploy. The manifest records only what is known to
+be up: the entries of the last manifest that this deploy does not change, and
+each upload once the store confirmed it. It is saved when a step fails, every
+``CHECKPOINT_EVERY`` uploads (so a killed deploy keeps most of its work too),
+and at the end; the next run then sends only what is still missing, still in
+tiers. The manifest has a client of its own, so that uploads that used up
+botocore's retry budget on a flaky network do not keep their progress from
+being saved.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ if TYPE_CHECKING:
 MANIFEST_KEY = ".feeds-deploy.json.gz"
 MANIFEST_VERSION = 1
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
+CHECKPOINT_EVERY = 1000  # uploads between two saves of the manifest in a long tier
 INVALIDATION_BATCH = 1000  # CloudFront: at most 3,000 paths in progress at once
 RETRIES: _RetryDict = {"mode": "standard", "max_attempts": 8}  # 5xx, throttling, resets: backoff
 CORS_RULES = [
@@ -88,11 +98,15 @@ class S3Target:
         self.settings = settings
         self._secrets: list[str] = []
         self._known: dict[str, Entry] = {}
+        self._uploaded = 0  # files this deploy sent and recorded in the manifest's entries
+        self._unsaved = 0  # of those, how many the bucket's manifest does not list yet
         with self._errors():
             self._session = session or boto3.session.Session()
             try:
                 self._secrets = _credential_strings(self._session)
                 self.client: S3Client = _client(self._session, settings)
+                # Listing, deletions and the manifest: a retry budget of their own.
+                self._control: S3Client = _client(self._session, settings)
             except ValueError as error:  # botocore's checks of the rest of the AWS settings
                 raise DeployError(
                     f"{self.location}: the AWS settings are not valid: {self._scrub(str(error))}"
@@ -118,7 +132,11 @@ class S3Target:
         return remote
 
     def apply(self, plan: Plan, local: Mapping[str, LocalFile], progress: Progress) -> int:
-        """Carry out ``plan``; return the bytes sent. The manifest goes last."""
+        """Carry out ``plan``; return the bytes sent. The manifest goes last.
+
+        A failure saves the manifest with what went up before it is raised, so
+        the next run resumes.
+        """
         if not plan.changed:
             return 0
         changing = {action.path for action in (*plan.uploads, *plan.deletes)}
@@ -126,25 +144,22 @@ class S3Target:
         with self._errors():
             # Forget the changing paths first: if this deploy dies half-way, the
             # next one re-uploads them instead of trusting a stale manifest.
-            self._write_manifest(entries)
-            sent = 0
-            done = 0
-            total = len(plan.uploads) + len(plan.deletes)
-            for tier in plan.tiers:
-                etags, size = self._upload_tier(
-                    tier, local, partial(_offset, progress, done, total)
-                )
-                done += len(tier)
-                sent += size
-                entries.update(
-                    {
-                        path: (local[path].body, local[path].headers_digest, etags[path])
-                        for path in etags
-                    }
-                )
-            self._delete([action.path for action in plan.deletes])
-            progress(total, total)
-            self._write_manifest(entries)
+            self._save(entries)
+        sent = 0
+        done = 0
+        total = len(plan.uploads) + len(plan.deletes)
+        try:
+            with self._errors():
+                for tier in plan.tiers:
+                    sent += self._upload_tier(
+                        tier, local, entries, partial(_offset, progress, done, total)
+                    )
+                    done += len(tier)
+                self._delete([action.path for action in plan.deletes])
+                progress(total, total)
+                self._save(entries)
+        except DeployError as error:
+            raise DeployError(f"{error}; {self._save_progress(entries)}") from None
         return sent
 
     def setup(self) -> str:
@@ -183,7 +198,7 @@ class S3Target:
     def _list(self) -> dict[str, str]:
         """Every key below the prefix and its ETag: one request per 1,000 keys."""
         listed = {}
-        pages = self.client.get_paginator("list_objects_v2").paginate(
+        pages = self._control.get_paginator("list_objects_v2").paginate(
             Bucket=self.location.bucket, Prefix=self.location.prefix
         )
         for page in pages:
@@ -192,7 +207,9 @@ class S3Target:
         return listed
 
     def _read_manifest(self) -> dict[str, Entry]:
-        response = self.client.get_object(Bucket=self.location.bucket, Key=self._key(MANIFEST_KEY))
+        response = self._control.get_object(
+            Bucket=self.location.bucket, Key=self._key(MANIFEST_KEY)
+        )
         try:
             document = orjson.loads(gzip.decompress(response["Body"].read()))
         except (OSError, EOFError, orjson.JSONDecodeError):
@@ -201,41 +218,69 @@ class S3Target:
             return {}
         return {path: tuple(entry) for path, entry in document.get("files", {}).items()}
 
-    def _write_manifest(self, entries: Mapping[str, Entry]) -> None:
+    def _save(self, entries: Mapping[str, Entry]) -> None:
+        """Write the manifest."""
         document = {"generator": "feeds", "version": MANIFEST_VERSION, "files": dict(entries)}
-        self.client.put_object(
+        self._control.put_object(
             Bucket=self.location.bucket,
             Key=self._key(MANIFEST_KEY),
             Body=gzip.compress(orjson.dumps(document, option=orjson.OPT_SORT_KEYS), mtime=0),
             ContentType="application/gzip",
             CacheControl="no-store",
         )
+        self._unsaved = 0
+
+    def _save_progress(self, entries: Mapping[str, Entry]) -> str:
+        """After a failure: save what went up (best effort); say what the next run sends."""
+        if not self._unsaved:
+            return "the next run sends only what is missing"
+        try:
+            with self._errors():
+                self._save(entries)
+        except DeployError as error:
+            return f"what went up could not be recorded ({error}), so the next run sends it again"
+        return (
+            f"the {self._uploaded:,} files that went up are recorded: "
+            "the next run sends only what is missing"
+        )
 
     def _upload_tier(
         self,
         tier: Sequence[Action],
         local: Mapping[str, LocalFile],
+        entries: dict[str, Entry],
         progress: Callable[[int], None],
-    ) -> tuple[dict[str, str], int]:
-        """Upload one tier concurrently; raise naming every path that failed."""
-        etags: dict[str, str] = {}
+    ) -> int:
+        """Upload one tier concurrently, recording each upload in ``entries``; raise
+        naming every path that failed. Saves the manifest every CHECKPOINT_EVERY uploads."""
         sent = 0
         failed: dict[str, str] = {}
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            futures: dict[Future[tuple[str, int]], str] = {
-                pool.submit(self._put, local[action.path]): action.path for action in tier
+        finished = 0
+        pool = ThreadPoolExecutor(max_workers=self.settings.concurrency)
+        try:
+            futures: dict[Future[tuple[str, int]], LocalFile] = {
+                pool.submit(self._put, local[action.path]): local[action.path] for action in tier
             }
             for future in as_completed(futures):
-                path = futures[future]
+                file = futures[future]
+                finished += 1
                 try:
-                    etags[path], size = future.result()
-                    sent += size
+                    etag, size = future.result()
                 except (BotoCoreError, ClientError, OSError, DeployError) as error:
-                    failed[path] = self._scrub(_describe(error))
-                progress(len(etags) + len(failed))
+                    failed[file.path] = self._scrub(_describe(error))
+                else:
+                    entries[file.path] = (file.body, file.headers_digest, etag)
+                    sent += size
+                    self._uploaded += 1
+                    self._unsaved += 1
+                    if self._unsaved >= CHECKPOINT_EVERY:
+                        self._save(entries)
+                progress(finished)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: no new upload starts
         if failed:
             raise DeployError(_failure_message(failed))
-        return etags, sent
+        return sent
 
     def _put(self, file: LocalFile) -> tuple[str, int]:
         data = file.read()
@@ -254,7 +299,7 @@ class S3Target:
         failed = {}
         for start in range(0, len(paths), DELETE_BATCH):
             batch = paths[start : start + DELETE_BATCH]
-            response = self.client.delete_objects(
+            response = self._control.delete_objects(
                 Bucket=self.location.bucket,
                 Delete={"Objects": [{"Key": self._key(path)} for path in batch], "Quiet": True},
             )
