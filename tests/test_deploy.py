@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -812,3 +813,47 @@ def test_a_flaky_network_converges_over_runs(
     assert left[-1] == 0, left
     assert len(flaky.injected) > len(local) // 2, "the faults were there"
     assert_remote_equals_local(aws, bucket, output, site)
+
+
+# Locks and racing deploys.
+
+
+def test_racing_bucket_deploys_stop_and_converge(aws, bucket, tmp_path, seeds, output, site):
+    """A deploy that finds another deploy's manifest stops before its lists, feeds,
+    deletions and manifest, in one line; run again, it makes the bucket equal its output."""
+    target = f"s3://{bucket}/site"
+    _deploy(output, site, target)
+    laptop_seeds = tmp_path / "laptop-seeds"
+    shutil.copytree(seeds, laptop_seeds)
+    write_corpus(tmp_path / "one-more", 1, seed=99)
+    shutil.copy(next((tmp_path / "one-more").iterdir()), laptop_seeds / "zz-one-more.txt")
+    laptop = tmp_path / "laptop"
+    build(laptop_seeds, laptop, site)
+    edited = read_articles(seeds, site).articles[0]
+    with Path(edited.source).open("a", encoding="utf-8") as seed:
+        seed.write("\nA correction from CI.\n")
+    build(seeds, output, site)
+    other: dict[str, str] = {}
+
+    def race(params, **_):
+        if not other and "/articles/" in params["Key"]:
+            other["report"] = _deploy(laptop, site, target).summary()  # the laptop wins
+            other["manifest"] = aws.head_object(Bucket=bucket, Key=f"site/{s3.MANIFEST_KEY}")[
+                "ETag"
+            ]
+
+    recorder = Recorder()
+    session = recorder.session()
+    session.events.register("before-parameter-build.s3.PutObject", race)
+    with pytest.raises(DeployError) as raised:
+        deploy(output, site, target=target, session=session)
+    message = str(raised.value)
+    assert other["report"].startswith("uploaded ")
+    assert "another deploy changed .feeds-deploy.json.gz while this one ran" in message
+    assert "\n" not in message
+    assert not {"site/rss.xml", "site/api/v1/index.json"} & set(recorder.puts())
+    manifest = aws.head_object(Bucket=bucket, Key=f"site/{s3.MANIFEST_KEY}")["ETag"]
+    assert manifest == other["manifest"], "the laptop's manifest stays"
+    _deploy(output, site, target)
+    assert_remote_equals_local(aws, bucket, output, site, "site/")
+    assert _deploy(output, site, target).plan.changed is False

@@ -14,6 +14,13 @@ and at the end; the next run then sends only what is still missing, still in
 tiers. The manifest has a client of its own, so that uploads that used up
 botocore's retry budget on a flaky network do not keep their progress from
 being saved.
+
+Racing deploys. Before each step (a tier, the deletions, a save of the
+manifest) the deploy checks with a HEAD that the manifest is still the one it
+read or last wrote; if another deploy wrote it in between, this one stops at
+once, before writing its own (which would record objects the other may have
+replaced) and before deleting anything, and says so. The next run starts
+from what is there, so the two converge.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
+from feeds._order import upload_tier
 from feeds.deploy._plan import Action, LocalFile, Plan, RemoteFile
 from feeds.deploy._redact import mask_userinfo
 from feeds.errors import DeployError
@@ -64,6 +72,12 @@ Progress = Callable[[int, int], None]
 Entry = tuple[str, str, str]  # body digest, headers digest, ETag
 # botocore's check of a region name (a host label)
 _REGION = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)")
+_NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound"})
+TIERS = ("article pages", "lists and indexes", "the feeds", "the API index")  # by upload_tier
+
+
+class RemoteChanged(DeployError):
+    """Another deploy wrote the bucket's manifest while this one ran."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,7 @@ class S3Target:
         self.settings = settings
         self._secrets: list[str] = []
         self._known: dict[str, Entry] = {}
+        self._manifest_etag: str | None = None  # as last read or written; None: no manifest
         self._uploaded = 0  # files this deploy sent and recorded in the manifest's entries
         self._unsaved = 0  # of those, how many the bucket's manifest does not list yet
         with self._errors():
@@ -135,7 +150,7 @@ class S3Target:
         """Carry out ``plan``; return the bytes sent. The manifest goes last.
 
         A failure saves the manifest with what went up before it is raised, so
-        the next run resumes.
+        the next run resumes; another deploy's manifest stops this one at once.
         """
         if not plan.changed:
             return 0
@@ -144,20 +159,26 @@ class S3Target:
         with self._errors():
             # Forget the changing paths first: if this deploy dies half-way, the
             # next one re-uploads them instead of trusting a stale manifest.
-            self._save(entries)
+            self._save(entries, "uploading anything")
         sent = 0
         done = 0
         total = len(plan.uploads) + len(plan.deletes)
         try:
             with self._errors():
-                for tier in plan.tiers:
+                for number, tier in enumerate(plan.tiers):
+                    if number:
+                        self._check_manifest(f"uploading {TIERS[upload_tier(tier[0].path)]}")
                     sent += self._upload_tier(
                         tier, local, entries, partial(_offset, progress, done, total)
                     )
                     done += len(tier)
-                self._delete([action.path for action in plan.deletes])
+                if plan.deletes:
+                    self._check_manifest("deleting anything")
+                    self._delete([action.path for action in plan.deletes])
                 progress(total, total)
-                self._save(entries)
+                self._save(entries, "recording its uploads")
+        except RemoteChanged:
+            raise
         except DeployError as error:
             raise DeployError(f"{error}; {self._save_progress(entries)}") from None
         return sent
@@ -210,6 +231,7 @@ class S3Target:
         response = self._control.get_object(
             Bucket=self.location.bucket, Key=self._key(MANIFEST_KEY)
         )
+        self._manifest_etag = response["ETag"]
         try:
             document = orjson.loads(gzip.decompress(response["Body"].read()))
         except (OSError, EOFError, orjson.JSONDecodeError):
@@ -218,17 +240,37 @@ class S3Target:
             return {}
         return {path: tuple(entry) for path, entry in document.get("files", {}).items()}
 
-    def _save(self, entries: Mapping[str, Entry]) -> None:
-        """Write the manifest."""
+    def _save(self, entries: Mapping[str, Entry], before: str) -> None:
+        """Write the manifest, unless another deploy wrote it since this one read it."""
+        self._check_manifest(before)
         document = {"generator": "feeds", "version": MANIFEST_VERSION, "files": dict(entries)}
-        self._control.put_object(
+        response = self._control.put_object(
             Bucket=self.location.bucket,
             Key=self._key(MANIFEST_KEY),
             Body=gzip.compress(orjson.dumps(document, option=orjson.OPT_SORT_KEYS), mtime=0),
             ContentType="application/gzip",
             CacheControl="no-store",
         )
+        self._manifest_etag = response["ETag"]
         self._unsaved = 0
+
+    def _check_manifest(self, before: str) -> None:
+        """Stop if the bucket's manifest is not the one this deploy read or wrote last."""
+        try:
+            response = self._control.head_object(
+                Bucket=self.location.bucket, Key=self._key(MANIFEST_KEY)
+            )
+            etag: str | None = response["ETag"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in _NOT_FOUND:
+                raise
+            etag = None
+        if etag != self._manifest_etag:
+            raise RemoteChanged(
+                f"{self.location}: another deploy changed {MANIFEST_KEY} while this one ran; "
+                f"this one stopped before {before} and left the manifest as the other wrote "
+                "it; run the deploy again when the other has finished"
+            )
 
     def _save_progress(self, entries: Mapping[str, Entry]) -> str:
         """After a failure: save what went up (best effort); say what the next run sends."""
@@ -236,7 +278,9 @@ class S3Target:
             return "the next run sends only what is missing"
         try:
             with self._errors():
-                self._save(entries)
+                self._save(entries, "recording its uploads")
+        except RemoteChanged:
+            return "another deploy changed the manifest meanwhile, so the next run checks again"
         except DeployError as error:
             return f"what went up could not be recorded ({error}), so the next run sends it again"
         return (
@@ -274,7 +318,7 @@ class S3Target:
                     self._uploaded += 1
                     self._unsaved += 1
                     if self._unsaved >= CHECKPOINT_EVERY:
-                        self._save(entries)
+                        self._save(entries, "saving its progress")
                 progress(finished)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: no new upload starts
