@@ -22,14 +22,15 @@ from moto.server import ThreadedMotoServer
 
 from benchmarks.corpus import write_corpus
 from feeds.build import build
+from feeds.build._lock import locked
 from feeds.build._reading import read_articles
 from feeds.build._write import MANIFEST
 from feeds.cli import main
 from feeds.deploy import _s3 as s3
-from feeds.deploy import deploy, upload_tier
+from feeds.deploy import deploy, rollback, upload_tier
 from feeds.deploy._plan import Action, Plan, Reason
 from feeds.deploy._run import invalidation_paths
-from feeds.errors import ConfigError, DeployError
+from feeds.errors import ConfigError, DeployError, LockError
 from feeds.models import HeaderRule, Site
 from tests.conftest import SITE_CONFIG, make_site
 from tests.deploy_support import (
@@ -727,6 +728,7 @@ def test_bad_aws_settings_are_one_line_naming_the_setting(
         (f"s3://{FAKE_KEY_ID}:{FAKE_SECRET}@bucket/site", "'s3://***@bucket/site' names no valid"),
         ("s3://bucket:9000/site", "names no valid bucket"),
         ("file://srv/site", "names a host; write file:///path"),
+        ("{output}/srv", "overlap"),
         ("ftp://example.org/site", "unknown scheme"),
     ],
 )
@@ -816,6 +818,39 @@ def test_a_flaky_network_converges_over_runs(
 
 
 # Locks and racing deploys.
+
+
+def test_a_deploy_waits_for_a_build_of_its_output(aws, bucket, tmp_path, output, site):
+    """While a build holds the output's lock, a deploy (also through a link to the output)
+    fails naming the build and sends nothing; once it ends, the deploy runs."""
+    (tmp_path / "public-link").symlink_to(output, target_is_directory=True)
+    hurried = site.model_copy(update={"lock_timeout": 0})
+    recorder = Recorder()
+    with locked(output, "feeds build", 0):
+        for folder in (output, tmp_path / "public-link"):
+            with pytest.raises(LockError, match=r"in use by process \d+ \(feeds build\)"):
+                _deploy(folder, hurried, f"s3://{bucket}/", recorder)
+    assert recorder.requests == []
+    _deploy(output, hurried, f"s3://{bucket}/")
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+def test_two_deploys_to_one_folder_take_turns(tmp_path, output, site):
+    """A folder target held by another deploy refuses a deploy and a rollback, naming the
+    holder, and changes nothing; the lock is beside the target, never in it."""
+    root = tmp_path / "srv"
+    deploy(output, site, target=str(root))
+    (output / "CNAME").write_text("news.example.org\n")
+    hurried = site.model_copy(update={"lock_timeout": 0})
+    before = sorted((root / "releases").iterdir())
+    with locked(root, "feeds deploy", 0):
+        with pytest.raises(LockError, match=r"in use by process \d+ \(feeds deploy\)"):
+            deploy(output, hurried, target=str(root))
+        with pytest.raises(LockError, match=r"in use by process \d+ \(feeds deploy\)"):
+            rollback(str(root), hurried.deploy, hurried.lock_timeout)
+    assert sorted((root / "releases").iterdir()) == before
+    assert deploy(output, hurried, target=str(root)).plan.lines() == ["upload CNAME (new)"]
+    assert sorted(path.name for path in root.iterdir()) == ["current", "releases"]
 
 
 def test_racing_bucket_deploys_stop_and_converge(aws, bucket, tmp_path, seeds, output, site):

@@ -12,7 +12,9 @@ at the release before it. The web server sets the headers (see ``_headers``).
 Links are never followed: files are read from the output through real folders
 only (``feeds.deploy._tree``), a link found in the current release counts as a
 file that is not there (the new release gets a copy of the built file), and a
-file is hard-linked from the current release only if it is a regular file.
+file is hard-linked from the current release only if it is a regular file. One
+deploy or rollback at a time: each holds the target's lock
+(``feeds.build._lock``, ``.ROOT.lock`` beside it) while it changes the target.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feeds.build._lock import locked
 from feeds.build._write import _alive
 from feeds.deploy._plan import LocalFile, Plan, RemoteFile, headers_digest
 from feeds.deploy._tree import FILE, is_regular, walk, write_new
@@ -62,6 +66,12 @@ class FolderTarget:
         if not folder.is_dir():
             return []
         return sorted(path for path in folder.iterdir() if path.is_dir() and "." not in path.name)
+
+    @contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        """Hold the target's lock: one deploy or rollback at a time."""
+        with locked(self.root, "feeds deploy", timeout):
+            yield
 
     def remote(self) -> dict[str, RemoteFile]:
         """The regular files of the current release (a link there counts as missing)."""

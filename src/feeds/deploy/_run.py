@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import SplitResult, quote, urlsplit
 
+from feeds.build._lock import locked
 from feeds.deploy._folder import FolderTarget
-from feeds.deploy._plan import LocalFile, Plan, RemoteFile, check_deletes, make_plan, scan_local
+from feeds.deploy._plan import (
+    LocalFile,
+    Plan,
+    RemoteFile,
+    check_built,
+    check_deletes,
+    make_plan,
+    scan_local,
+)
 from feeds.deploy._redact import mask_userinfo
 from feeds.deploy._websub import PingReport, is_feed, ping_hub
 from feeds.errors import ConfigError, DeployError
@@ -27,6 +38,9 @@ class Target(Protocol):
     """Where a deploy goes: an S3 bucket or a folder."""
 
     carries_headers: bool
+
+    def lock(self, timeout: float) -> AbstractContextManager[None]:
+        """Keep other deploys to the target out while this one changes it."""
 
     def remote(self) -> dict[str, RemoteFile]:
         """What the target holds now."""
@@ -86,17 +100,23 @@ def deploy(
     if allow_bucket_root:
         settings = settings.model_copy(update={"allow_bucket_root": True})
     destination = open_target(target or settings.target, settings, session)
-    local = {
-        file.path: file
-        for file in scan_local(output, site.headers, with_headers=destination.carries_headers)
-    }
-    plan = make_plan(local.values(), destination.remote())
-    check_deletes(plan, settings.max_deletes)
-    changed_bytes = sum(local[action.path].size for action in plan.uploads)
-    if dry_run:
-        return DeployReport(str(destination), plan, changed_bytes, 0.0, dry_run=True)
-    note = destination.setup() if setup else None
-    sent = destination.apply(plan, local, progress or _quiet)
+    check_built(output)
+    _check_apart(output, destination)
+    # The output's lock keeps a build from changing the files while they are read
+    # and sent; the target's (a folder's) keeps another deploy out of it.
+    with locked(_real(output), "feeds deploy", site.lock_timeout):
+        local = {
+            file.path: file
+            for file in scan_local(output, site.headers, with_headers=destination.carries_headers)
+        }
+        with nullcontext() if dry_run else destination.lock(site.lock_timeout):
+            plan = make_plan(local.values(), destination.remote())
+            check_deletes(plan, settings.max_deletes)
+            changed_bytes = sum(local[action.path].size for action in plan.uploads)
+            if dry_run:
+                return DeployReport(str(destination), plan, changed_bytes, 0.0, dry_run=True)
+            note = destination.setup() if setup else None
+            sent = destination.apply(plan, local, progress or _quiet)
     cdn = _invalidate(destination, plan, settings, site.root_path)
     websub = _ping_hub(site, plan)
     return DeployReport(
@@ -154,7 +174,7 @@ def _invalidate(
     return f"CloudFront {distribution}: invalidated {len(paths):,} path{'s' * (len(paths) != 1)}"
 
 
-def rollback(target: str | None, settings: DeploySettings) -> str:
+def rollback(target: str | None, settings: DeploySettings, lock_timeout: float = 60) -> str:
     """Point a folder target's ``current`` back at the previous release."""
     destination = open_target(target or settings.target, settings)
     if not isinstance(destination, FolderTarget):
@@ -162,8 +182,26 @@ def rollback(target: str | None, settings: DeploySettings) -> str:
             f"{destination}: rollback works on folder targets; for a bucket, "
             "check out the previous commit and deploy it"
         )
-    previous, now = destination.rollback()
+    with destination.lock(lock_timeout):
+        previous, now = destination.rollback()
     return f"{destination}/current: {previous.name} -> {now.name}"
+
+
+def _real(path: Path) -> Path:
+    """``path`` with every link resolved: the folder whose lock a build takes."""
+    return Path(os.path.realpath(path))
+
+
+def _check_apart(output: Path, destination: Target) -> None:
+    """Refuse a folder target inside the output, or an output inside the target."""
+    if not isinstance(destination, FolderTarget):
+        return
+    source, root = _real(output), _real(destination.root)
+    if source == root or source.is_relative_to(root) or root.is_relative_to(source):
+        raise ConfigError(
+            f"the target {destination.root} and the output {output} overlap; "
+            "deploy to a folder outside the output"
+        )
 
 
 def open_target(
