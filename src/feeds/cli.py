@@ -386,7 +386,8 @@ def _deploy(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     from feeds.deploy import rollback
 
-    print(rollback(args.target, load_site(Path("pyproject.toml"), args.config).deploy))
+    site = load_site(Path("pyproject.toml"), args.config)
+    print(rollback(args.target, site.deploy, site.lock_timeout))
     return 0
 
 
