@@ -70,6 +70,9 @@ def _run(args: argparse.Namespace) -> int:
     except FeedsError as error:
         print(f"feeds: {error}", file=sys.stderr)
         return error.exit_code
+    except KeyboardInterrupt:  # Ctrl-C: what was under way cleaned up after itself
+        print("\nfeeds: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # `feeds deploy --dry-run | head`: the reader has gone
         _silence_stdout()
         print("feeds: the output was closed before the end (broken pipe)", file=sys.stderr)
