@@ -209,6 +209,47 @@ def test_too_many_deletes_refuses_and_changes_nothing(aws, bucket, seeds, output
     assert remote_keys(aws, bucket) == before
 
 
+def test_deleting_most_of_a_bucket_refuses_and_changes_nothing(aws, bucket, seeds, output, site):
+    """A plan deleting more than max_delete_ratio of the bucket's files (most seeds gone,
+    under max_deletes) fails before any request that writes; passing the ratio sends it."""
+    _deploy(output, site, f"s3://{bucket}/")
+    before = remote_keys(aws, bucket)
+    for seed in sorted(seeds.iterdir())[:9]:
+        seed.unlink()
+    build(seeds, output, site)
+    doomed = len(set(before) - set(local_files(output)))
+    recorder = Recorder()
+    with pytest.raises(DeployError) as raised:
+        _deploy(output, site, f"s3://{bucket}/", recorder)
+    assert doomed <= 256 and f"{doomed:,} of the " in str(raised.value)
+    assert "more than max_delete_ratio (50%)" in str(raised.value)
+    assert "--max-delete-ratio 1" in str(raised.value)
+    assert recorder.operations == []
+    assert remote_keys(aws, bucket) == before
+    _deploy(output, site, f"s3://{bucket}/", max_delete_ratio=1)
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+def test_deleting_most_of_a_folder_target_refuses(tmp_path, seeds, output, site, capsys):
+    """The same guard for a folder target, through the command line: exit 1, one line,
+    the live release untouched; a first deploy to an empty folder is never refused."""
+    target = tmp_path / "site"
+    _deploy(output, site, str(target))
+    live = sorted(p.name for p in (target / "current").iterdir())
+    for seed in sorted(seeds.iterdir())[:9]:
+        seed.unlink()
+    build(seeds, output, site)
+    config = tmp_path / "site.toml"
+    config.write_text(f'title = "T"\nbase_url = "{site.base_url}"\n')
+    code = main(
+        ["deploy", "--output", str(output), "--target", str(target), "--config", str(config)]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("feeds: refusing to deploy: ") and len(err.splitlines()) == 1
+    assert sorted(p.name for p in (target / "current").iterdir()) == live
+
+
 def test_dry_run_prints_the_plan_and_changes_nothing(aws, bucket, seeds, output, site):
     """--dry-run lists upload/update/delete with reasons and sends no write request."""
     _deploy(output, site, f"s3://{bucket}/")

@@ -185,6 +185,12 @@ def _add_deploy_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--max-deletes", type=int, help="refuse to delete more than N files (default: 256)"
     )
     command.add_argument(
+        "--max-delete-ratio",
+        type=float,
+        metavar="R",
+        help="refuse to delete more than this fraction of the target's files (default: 0.5)",
+    )
+    command.add_argument(
         "--setup", action="store_true", help="also apply the bucket's CORS configuration"
     )
     command.add_argument(
@@ -368,6 +374,7 @@ def _deploy(args: argparse.Namespace) -> int:
         target=args.target,
         dry_run=args.dry_run,
         max_deletes=args.max_deletes,
+        max_delete_ratio=args.max_delete_ratio,
         setup=args.setup,
         allow_bucket_root=args.allow_bucket_root,
         progress=_progress if sys.stderr.isatty() else None,

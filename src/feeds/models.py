@@ -170,6 +170,7 @@ class DeploySettings(Frozen):
     endpoint_url: str | None = None
     region: str | None = None
     max_deletes: int = Field(default=256, ge=0)
+    max_delete_ratio: float = Field(default=0.5, ge=0, le=1)
     concurrency: int = Field(default=16, ge=1, le=128)
     keep_releases: int = Field(default=5, ge=2)
     cloudfront_distribution_id: str | None = None

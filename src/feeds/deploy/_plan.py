@@ -237,9 +237,17 @@ def _reason(file: LocalFile, remote: RemoteFile | None) -> Reason | None:
     return None
 
 
-def check_deletes(plan: Plan, max_deletes: int) -> None:
-    """Refuse, before anything changes, a plan that deletes more than ``max_deletes``."""
+def check_deletes(plan: Plan, max_deletes: int, max_ratio: float, remote_files: int) -> None:
+    """Refuse, before anything changes, a plan that deletes more than ``max_deletes``
+    files, or more than ``max_ratio`` of the ``remote_files`` the target holds."""
     count = len(plan.deletes)
+    if remote_files and count / remote_files > max_ratio:
+        raise DeployError(
+            f"refusing to deploy: {count:,} of the {remote_files:,} remote files "
+            f"({count / remote_files:.0%}) would be deleted, more than max_delete_ratio "
+            f"({max_ratio:.0%}); nothing was changed. Check --output and --target; if the "
+            f"deletions are intended, pass --max-delete-ratio 1"
+        )
     if count > max_deletes:
         raise DeployError(
             f"refusing to deploy: {count:,} remote files would be deleted, more than "

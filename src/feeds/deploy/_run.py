@@ -87,6 +87,7 @@ def deploy(
     target: str | None = None,
     dry_run: bool = False,
     max_deletes: int | None = None,
+    max_delete_ratio: float | None = None,
     setup: bool = False,
     allow_bucket_root: bool = False,
     session: boto3.session.Session | None = None,
@@ -97,6 +98,8 @@ def deploy(
     settings = site.deploy
     if max_deletes is not None:
         settings = settings.model_copy(update={"max_deletes": max_deletes})
+    if max_delete_ratio is not None:
+        settings = settings.model_copy(update={"max_delete_ratio": max_delete_ratio})
     if allow_bucket_root:
         settings = settings.model_copy(update={"allow_bucket_root": True})
     destination = open_target(target or settings.target, settings, session)
@@ -110,8 +113,9 @@ def deploy(
             for file in scan_local(output, site.headers, with_headers=destination.carries_headers)
         }
         with nullcontext() if dry_run else destination.lock(site.lock_timeout):
-            plan = make_plan(local.values(), destination.remote())
-            check_deletes(plan, settings.max_deletes)
+            remote = destination.remote()
+            plan = make_plan(local.values(), remote)
+            check_deletes(plan, settings.max_deletes, settings.max_delete_ratio, len(remote))
             changed_bytes = sum(local[action.path].size for action in plan.uploads)
             if dry_run:
                 return DeployReport(str(destination), plan, changed_bytes, 0.0, dry_run=True)
