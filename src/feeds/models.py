@@ -26,10 +26,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from slugify import slugify
+
+from feeds._language import check_language
 
 SLUG_MAX_LENGTH = 120
 MAX_SEED_BYTES = 2 * 1024 * 1024  # a long read is 100 kB; 50 MB made three 52 MB feeds
@@ -54,7 +57,6 @@ _HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")  # urlsplit lowe
 _ESCAPE = re.compile("%([0-9A-Fa-f]{2})?")
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
 _AUTHORITY = re.compile(
     r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
@@ -189,6 +191,11 @@ def _packaged_zones() -> frozenset[str]:
         return frozenset()
 
 
+# Validation context of a configuration ``feeds.config`` remembered: its values were
+# checked when remembered, and the language tag is not looked up again (0.1 s).
+REMEMBERED = "remembered"
+
+
 class Site(Frozen):
     """The site: where it lives, what it is called, how its feeds are cut.
 
@@ -198,7 +205,7 @@ class Site(Frozen):
     title: NonEmpty
     description: str = ""
     base_url: str
-    language: str = Field(default="en", pattern=_LANGUAGE.pattern)
+    language: str = Field(default="en", description="BCP 47 language tag")
     author: Author | None = None
     timezone: str = "UTC"
     feed_limit: int = Field(default=50, ge=1)
@@ -243,10 +250,17 @@ class Site(Frozen):
         path = path if path.endswith("/") else path + "/"
         return urlunsplit(parts._replace(path=path))
 
-    @field_validator("title", "description", "language")
+    @field_validator("title", "description")
     @classmethod
     def _publishable_text(cls, value: str) -> str:
         return check_text(value)
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str, info: ValidationInfo) -> str:
+        if info.context and info.context.get(REMEMBERED):
+            return value  # checked (with the same code and data) before it was remembered
+        return check_language(value)
 
     @field_validator("timezone")
     @classmethod
@@ -400,6 +414,9 @@ class Article(Frozen):
     tags: tuple[NonEmpty, ...] = ()
     aliases: tuple[Slug, ...] = Field(default=(), description="old slugs that redirect here")
     author: str | None = None
+    language: Annotated[str, AfterValidator(check_language)] | None = Field(
+        default=None, description="BCP 47 tag; None: the site's language"
+    )
     url: str
     id: str
     word_count: int = Field(default=-1, description="words in the body (counted when not given)")
