@@ -1,12 +1,18 @@
-"""Language tags: checked (BCP 47, IANA registry), in their case, their text direction."""
+"""Language tags: checked (BCP 47, IANA registry), in their case, their text direction, and
+each article's language in every output: pages, lists, Atom, JSON Feed, the API."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
 import unicodedata
+from pathlib import PurePosixPath
 
+import feedparser
+import html5lib
+import jsonschema
 import pytest
 import regex
 from langcodes import Language
@@ -14,9 +20,11 @@ from langcodes.data_dicts import ALL_SCRIPTS, LANGUAGE_REPLACEMENTS, LIKELY_SUBT
 
 from feeds._language import MAY_BE_RTL, RTL_SCRIPTS, check_language, text_direction
 from feeds.build._reading import read_articles
+from feeds.build._units import render_site
 from feeds.cli import main
 from feeds.config import load_site
 from feeds.errors import ConfigError
+from feeds.models import Site
 from tests.conftest import DATA, make_site
 
 LANGUAGES = DATA / "languages"
@@ -229,3 +237,139 @@ def test_builds_that_need_no_lookup_never_import_langcodes(tmp_path):
     assert run() == "0 False"  # nothing changed
     (seeds / "a.txt").write_text("2025-08-01\na\ntags: Café\n\nAn edited body.\n")
     assert run() == "0 False"  # an edit, rendered
+
+
+# The outputs.
+
+
+@pytest.fixture
+def site() -> Site:
+    return make_site(feed_limit=10)
+
+
+@pytest.fixture
+def tree(site):
+    reading = read_articles(LANGUAGES, site)
+    assert reading.problems == []
+    return render_site(site, reading.articles)
+
+
+def _root(tree, path: str):
+    return html5lib.parse(tree[PurePosixPath(path)], treebuilder="etree")
+
+
+def _language_of(element) -> tuple[str | None, str | None]:
+    return element.get("lang"), element.get("dir")
+
+
+def test_article_page_is_in_the_article_language(tree, site):
+    """The Arabic article's page is ``<html lang="ar" dir="rtl">``; its header and footer,
+    in the site's language, say so."""
+    page = _root(tree, "articles/tokyo-summit-in-arabic/index.html")
+    assert _language_of(page) == ("ar", "rtl")
+    for part in ("header", "footer"):
+        assert _language_of(page.find(f".//{XHTML}{part}")) == (site.language, "ltr")
+    assert _language_of(page.find(f".//{XHTML}time")) == ("en", "ltr"), "dates are English"
+    plain = _root(tree, "articles/tokyo-summit-in-english/index.html")
+    assert _language_of(plain) == (site.language, "ltr")
+    assert _language_of(plain.find(f".//{XHTML}header")) == (None, None)
+
+
+@pytest.mark.parametrize("path", ["index.html", "tags/wen-hua/index.html", "tags/cafe/index.html"])
+def test_list_entries_carry_their_article_s_language(tree, path):
+    """On the home and tag pages, an article in another language than the site's is marked."""
+    page = _root(tree, path)
+    entries = {
+        entry.find(f".//{XHTML}h2/{XHTML}a").text: _language_of(entry)
+        for entry in page.iter(f"{XHTML}article")
+    }
+    expected = {
+        "قمة طوكيو تعزز العلاقات": ("ar", "rtl"),
+        "東京峰會加強兩國關係": ("zh-Hant-TW", "ltr"),
+        "Tokyo Summit Strengthens Ties": (None, None),
+    }
+    assert entries == {title: expected[title] for title in entries}
+    assert len(entries) >= 2
+
+
+@pytest.mark.parametrize("path", ["index.html", "subscribe/index.html", "tags/index.html"])
+def test_site_pages_take_the_site_language_and_its_direction(path):
+    """Site-level pages are in the site's language, right to left for an Arabic site."""
+    site = make_site(language="ar-EG")
+    reading = read_articles(LANGUAGES, site)
+    page = _root(render_site(site, reading.articles), path)
+    assert _language_of(page) == ("ar-EG", "rtl")
+
+
+def test_atom_entries_carry_xml_lang(tree, site):
+    """feedparser sees each Atom entry's language: the article's own, else the feed's."""
+    feed = feedparser.parse(tree[PurePosixPath("atom.xml")])
+    assert feed.bozo == 0
+    languages = {entry.link.split("/")[-2]: entry.title_detail.language for entry in feed.entries}
+    assert languages == {
+        "tokyo-summit-in-arabic": "ar",
+        "tokyo-summit-in-chinese": "zh-Hant-TW",
+        "tokyo-summit-in-english": site.language,
+    }
+
+
+def test_json_feed_items_carry_their_language(tree, site, tmp_path):
+    """reader sees each JSON Feed item's language (its content's), else the feed's."""
+    from reader import make_reader
+
+    path = tmp_path / "feed.json"
+    path.write_bytes(tree[PurePosixPath("feed.json")])
+    reader = make_reader(":memory:", feed_root=str(tmp_path))
+    reader.add_feed(f"file:{path.name}")
+    reader.update_feeds()
+    languages = {
+        entry.link.rsplit("/", 2)[-2]: entry.content[0].language for entry in reader.get_entries()
+    }
+    reader.close()
+    assert languages == {
+        "tokyo-summit-in-arabic": "ar",
+        "tokyo-summit-in-chinese": "zh-Hant-TW",
+        "tokyo-summit-in-english": site.language,
+    }
+
+
+def test_api_documents_give_each_article_s_language(tree, site):
+    """Article documents and list summaries have ``language``; the schemas say so."""
+    schemas = {
+        name: json.loads(tree[PurePosixPath(f"api/v1/schema/{name}.json")])
+        for name in ("article", "page")
+    }
+    assert "language" in schemas["article"]["required"]
+    document = json.loads(tree[PurePosixPath("api/v1/articles/tokyo-summit-in-arabic.json")])
+    jsonschema.validate(document, schemas["article"])
+    assert document["language"] == "ar"
+    page = json.loads(tree[PurePosixPath("api/v1/pages/1.json")])
+    jsonschema.validate(page, schemas["page"])
+    assert {summary["slug"]: summary["language"] for summary in page["articles"]} == {
+        "tokyo-summit-in-english": site.language,
+        "tokyo-summit-in-chinese": "zh-Hant-TW",
+    }
+    openapi = json.loads(tree[PurePosixPath("api/v1/openapi.json")])
+    assert "language" in openapi["components"]["schemas"]["ArticleSummaryV1"]["properties"]
+
+
+def test_json_ld_names_the_article_language(tree):
+    """JSON-LD ``inLanguage`` is the article's language."""
+    page = tree[PurePosixPath("articles/tokyo-summit-in-arabic/index.html")].decode()
+    data = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert data["inLanguage"] == "ar"
+
+
+def test_rss_items_have_no_language_of_their_own(tree, site):
+    """RSS has only the channel's language: items are left as they were."""
+    rss = tree[PurePosixPath("rss.xml")].decode()
+    assert rss.count("<language>") == 1 and f"<language>{site.language}</language>" in rss
+    assert "xml:lang" not in rss
+
+
+def test_alias_redirect_page_is_in_the_article_language(tmp_path, site):
+    """An old slug's redirect page shows the article's title, in its language."""
+    (tmp_path / "a.txt").write_text("2025-01-01\nnew\nlanguage: he\naliases: old\n\nשלום.\n")
+    reading = read_articles(tmp_path, site)
+    page = _root(render_site(site, reading.articles), "articles/old/index.html")
+    assert _language_of(page) == ("he", "rtl")

@@ -124,6 +124,7 @@ class ArticleSummaryV1(_Document):
     updated: AwareDatetime = Field(description="Last change; equals published if never updated")
     tags: list[str]
     author: str | None
+    language: str = Field(description="BCP 47 language tag: the article's own, else the site's")
     word_count: int
 
 

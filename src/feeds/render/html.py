@@ -33,6 +33,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from feeds._dates import MONTH_NAMES
+from feeds._language import text_direction
 from feeds._seeds import article_path
 from feeds.errors import WriteError
 from feeds.models import Article, Site, tag_slug
@@ -117,7 +118,7 @@ def render_article_page(site: Site, article: Article) -> Tree:
     """The page an article's feed items link to."""
     page = _environment().get_template("article.html")
     html = page.render(
-        _common(site, "../../"),
+        _common(site, "../../", language=article.language),
         article=article,
         when=_dates(article),  # computed here: a call inside a template costs more
         tags=[(tag, tag_slug(tag)) for tag in article.tags],
@@ -129,7 +130,14 @@ def render_article_page(site: Site, article: Article) -> Tree:
         path = PurePosixPath(article_path(alias), "index.html")
         if path in tree:
             raise WriteError(f"{path}: alias {alias!r} of {article.source} is its own slug")
-        tree[path] = _encode(redirect.render(site=site, article=article))
+        moved = redirect.render(
+            _language(site, article.language),
+            site=site,
+            title=article.title,
+            url=article.url,
+            what="article",
+        )
+        tree[path] = _encode(moved)
     return tree
 
 
@@ -151,23 +159,58 @@ def feeds_of(site: Site, root: str, title: str) -> list[dict[str, str]]:
     ]
 
 
-def _common(site: Site, root: str, channel: str = "", title: str = "") -> dict[str, object]:
+def _common(
+    site: Site, root: str, channel: str = "", title: str = "", language: str | None = None
+) -> dict[str, object]:
     """What ``base.html`` needs: the site, the way up to the site's root from the
-    page (``root``), and the chrome around the content, whose feed links are the
-    ``channel``'s (its root and title; by default the site's)."""
-    return {"site": site, "root": root, "chrome": _chrome(site, root, channel, title or site.title)}
+    page (``root``), its ``language`` (by default the site's) and the chrome
+    around the content, whose feed links are the ``channel``'s (its root and
+    title; by default the site's)."""
+    foreign = language not in {None, site.language}
+    return {
+        **_language(site, language),
+        "site": site,
+        "root": root,
+        "chrome": _chrome(site, root, channel, title or site.title, foreign),
+    }
+
+
+def _language(site: Site, language: str | None = None) -> dict[str, str]:
+    """A page's ``lang`` and ``dir``: of ``language``, by default the site's."""
+    tag = language or site.language
+    return {"page_lang": tag, "page_dir": text_direction(tag)}
+
+
+def language_attributes(site: Site, article: Article) -> Markup:
+    """`` lang="…" dir="…"`` for an article in a list, if its language is not the site's."""
+    if article.language in {None, site.language}:
+        return Markup("")
+    tag = str(article.language)
+    return Markup(' lang="{}" dir="{}"').format(tag, text_direction(tag))
+
+
+@lru_cache(maxsize=64)
+def date_attributes(language: str) -> Markup:
+    """`` lang="en" dir="ltr"`` for a date (``human_date`` writes English) in text of
+    another language, so that it reads in order in right-to-left text too."""
+    if language.split("-")[0].lower() == "en":
+        return Markup("")
+    return Markup(' lang="en" dir="ltr"')
 
 
 @lru_cache(maxsize=256)
-def _chrome(site: Site, root: str, channel: str, title: str) -> dict[str, Markup]:
+def _chrome(site: Site, root: str, channel: str, title: str, foreign: bool) -> dict[str, Markup]:
     """The feed links, header and footer of a page (``chrome.html``), rendered once a
     process for each depth and channel rather than once a page (10,000 article
-    pages share one)."""
+    pages share one). On a page in another language than the site's (``foreign``),
+    the header and footer say that they are in the site's."""
     macros = _environment().get_template("chrome.html").module
+    marks = Markup(' lang="{}" dir="{}"').format(site.language, text_direction(site.language))
+    marks = marks if foreign else Markup("")
     return {
         "alternates": macros.alternates(feeds_of(site, channel, title)),  # type: ignore[attr-defined]
-        "header": macros.header(site, root, _FEEDS),  # type: ignore[attr-defined]
-        "footer": macros.footer(site),  # type: ignore[attr-defined]
+        "header": macros.header(site, root, _FEEDS, marks),  # type: ignore[attr-defined]
+        "footer": macros.footer(site, marks),  # type: ignore[attr-defined]
     }
 
 
@@ -180,7 +223,12 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # package files: no stat() of every template on every page
     )
-    environment.globals.update(article_path=article_path, human_date=human_date, tag_slug=tag_slug)
+    environment.globals.update(
+        article_path=article_path,
+        human_date=human_date,
+        language_attributes=language_attributes,
+        date_attributes=date_attributes,
+    )
     return environment
 
 
