@@ -208,3 +208,16 @@ def test_rtl_article_is_laid_out_right_to_left(browser, languages_origin, tmp_pa
     }
     page.close()
     assert errors == []
+
+
+def test_unicode_tag_page_loads_at_its_encoded_url(browser, languages_origin, tmp_path):
+    """The Chinese tag's page is found by its link from the tags page (a percent-encoded
+    URL), with its stylesheet and no console error."""
+    page, errors = _visit(browser, languages_origin + "tags/", tmp_path / "tags.png")
+    page.get_by_role("link", name="文化").click()
+    page.wait_for_load_state("load")
+    assert page.url == languages_origin + "tags/%E6%96%87%E5%8C%96/"
+    assert page.locator("h1").inner_text() == "Tagged “文化”"
+    assert page.evaluate("() => getComputedStyle(document.body).maxWidth") != "none"  # CSS loaded
+    page.close()
+    assert errors == []

@@ -275,7 +275,7 @@ def test_article_page_is_in_the_article_language(tree, site):
     assert _language_of(plain.find(f".//{XHTML}header")) == (None, None)
 
 
-@pytest.mark.parametrize("path", ["index.html", "tags/wen-hua/index.html", "tags/cafe/index.html"])
+@pytest.mark.parametrize("path", ["index.html", "tags/文化/index.html", "tags/cafe/index.html"])
 def test_list_entries_carry_their_article_s_language(tree, path):
     """On the home and tag pages, an article in another language than the site's is marked."""
     page = _root(tree, path)

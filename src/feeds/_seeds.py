@@ -392,7 +392,7 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
                 reading.problem(
                     number, f"tag {quote(tag)} has no letters or digits for its URL; rename it"
                 )
-            elif len(tag_slug(tag)) > SLUG_MAX_LENGTH:
+            elif len(tag_slug(tag).encode()) > SLUG_MAX_LENGTH:  # a file name: bytes count
                 reading.problem(
                     number, f"tag {quote(tag)} is too long for a URL; shorten it to a few words"
                 )

@@ -36,7 +36,7 @@ from feeds._dates import MONTH_NAMES
 from feeds._language import text_direction
 from feeds._seeds import article_path
 from feeds.errors import WriteError
-from feeds.models import Article, Site, tag_slug
+from feeds.models import Article, Site, quote_path, tag_slug
 from feeds.render import (
     ATOM_PATH,
     FEED_FORMATS,
@@ -46,7 +46,7 @@ from feeds.render import (
     Listing,
     Tree,
 )
-from feeds.render.channels import articles_by_tag
+from feeds.render.channels import articles_by_tag, moved_tags
 from feeds.render.structured import article_json_ld_script
 
 STYLESHEET = "style.css"
@@ -62,11 +62,26 @@ def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
         PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
     }
     tagged = articles_by_tag(articles)
-    tags = [{"name": tag, "slug": tag_slug(tag), "count": len(m)} for tag, m in tagged.items()]
+    tags = [{"name": tag, "href": tag_href(tag), "count": len(m)} for tag, m in tagged.items()]
     index = _environment().get_template("tags.html")
     tags_page = index.render(_common(site, "../"), tags=tags)
     tree[PurePosixPath(TAGS_ROOT, "index.html")] = _encode(tags_page)
+    redirect = _environment().get_template("redirect.html")
+    for old, tag in moved_tags(articles).items():
+        title, url = f"Tagged “{tag}”", site.url(tag_root(tag))
+        moved = redirect.render(_language(site), site=site, title=title, url=url, what="page")
+        tree[PurePosixPath(TAGS_ROOT, old, "index.html")] = _encode(moved)
     return tree
+
+
+def tag_root(tag: str) -> str:
+    """The folder of a tag's page and feeds below the site root (Unicode: a file path)."""
+    return f"{TAGS_ROOT}{tag_slug(tag)}/"
+
+
+def tag_href(tag: str) -> str:
+    """A tag's folder as a link from the site root writes it (percent-encoded)."""
+    return quote_path(tag_slug(tag))
 
 
 def render_home_page(site: Site, newest: Sequence[Article]) -> Tree:
@@ -98,7 +113,7 @@ def tag_page_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
 def render_tag_page(site: Site, job: TagPageJob) -> Tree:
     """The page listing every article with one tag, newest first, with the tag's feeds."""
     tag, members = job
-    root = f"{TAGS_ROOT}{tag_slug(tag)}/"
+    root = tag_root(tag)
     page = (
         _environment()
         .get_template("index.html")
@@ -121,7 +136,7 @@ def render_article_page(site: Site, article: Article) -> Tree:
         _common(site, "../../", language=article.language),
         article=article,
         when=_dates(article),  # computed here: a call inside a template costs more
-        tags=[(tag, tag_slug(tag)) for tag in article.tags],
+        tags=[(tag, tag_href(tag)) for tag in article.tags],
         json_ld=article_json_ld_script(site, article),
     )
     tree = {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
