@@ -32,7 +32,7 @@ from feeds.deploy._plan import Action, Plan, Reason
 from feeds.deploy._run import invalidation_paths
 from feeds.errors import ConfigError, DeployError, LockError
 from feeds.models import HeaderRule, Site
-from tests.conftest import SITE_CONFIG, make_site
+from tests.conftest import DATA, SITE_CONFIG, make_site
 from tests.deploy_support import (
     FAKE_KEY_ID,
     FAKE_SECRET,
@@ -517,6 +517,7 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(
         ("/news/", "images/photo (1).jpg", ["/news/images/photo%20(1).jpg"]),
         ("/news/", "a+b,c;d=e&f@g:h!$'.txt", ["/news/a+b,c;d=e&f@g:h!$'.txt"]),
         ("/news/", "é~.txt", ["/news/%C3%A9~.txt"]),
+        ("/", "tags/文化/rss.xml", ["/tags/%E6%96%87%E5%8C%96/rss.xml"]),
         ("/news/", "a*", ["/news/a%2A"]),
     ],
 )
@@ -525,6 +526,25 @@ def test_invalidation_paths_encode_only_what_a_url_cannot_carry(root, path, expe
     plan = Plan(tiers=((Action("upload", path, Reason.NEW),),), deletes=())
     assert invalidation_paths(plan, 100, root) == expected
     assert invalidation_paths(plan, 1, root) == ([root + "*"] if len(expected) > 1 else expected)
+
+
+def test_unicode_tag_folders_deploy_to_a_folder_and_a_bucket(aws, bucket, tmp_path, site):
+    """A tag's Unicode folder (tags/文化/) reaches a folder target as UTF-8 names and a
+    bucket as UTF-8 keys, with its headers; deploying again sends nothing."""
+    output = tmp_path / "public"
+    build(DATA / "languages", output, site)
+    assert (output / "tags" / "文化" / "atom.xml").is_file()
+    root = tmp_path / "srv"
+    deploy(output, site, target=f"file://{root}")
+    assert local_files(root / "current", bucket=False) == local_files(output, bucket=False)
+    names = {entry.name for entry in os.scandir(os.fsencode(root / "current" / "tags"))}
+    assert "文化".encode() in names  # UTF-8 on disk
+    first = _deploy(output, site, f"s3://{bucket}/")
+    assert "tags/文化/atom.xml" in {action.path for action in first.plan.uploads}
+    assert_remote_equals_local(aws, bucket, output, site)
+    assert "tags/文化/feed.json" in remote_keys(aws, bucket)
+    second = _deploy(output, site, f"s3://{bucket}/")
+    assert second.plan.uploads == () and second.plan.deletes == ()
 
 
 # Faults between boto3 and the server: retries, and kills half-way.

@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import PurePosixPath
 
 from feeds._media import media_type
-from feeds.models import HeaderRule
+from feeds.models import HeaderRule, quote_path
 from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH
 
 Headers = dict[str, str]
@@ -152,7 +152,12 @@ def render_headers_file(
     lines = ["# Written by feeds from the header rules; edits are overwritten on build."]
     prefix = root.rstrip("/")
     for pattern, group in sorted(blocks.items()):
-        lines += ["", prefix + pattern, *(f"  {name}: {value}" for name, value in group)]
+        # A URL path as requested: a Unicode folder name (a tag's) percent-encoded.
+        lines += [
+            "",
+            prefix + quote_path(pattern),
+            *(f"  {name}: {value}" for name, value in group),
+        ]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from feeds._dates import DateProblem, parse_date
 from feeds._digest import content_digest
+from feeds._language import check_language
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
 from feeds.models import (
     BIDI_CONTROL,
@@ -44,7 +45,7 @@ from feeds.models import (
     tag_slug,
 )
 
-METADATA_KEYS = ("aliases", "author", "summary", "tags", "title", "updated")
+METADATA_KEYS = ("aliases", "author", "language", "summary", "tags", "title", "updated")
 _UNDECODABLE = "\ufffd"
 _BOM = b"\xef\xbb\xbf"
 _METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
@@ -391,11 +392,16 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
                 reading.problem(
                     number, f"tag {quote(tag)} has no letters or digits for its URL; rename it"
                 )
-            elif len(tag_slug(tag)) > SLUG_MAX_LENGTH:
+            elif len(tag_slug(tag).encode()) > SLUG_MAX_LENGTH:  # a file name: bytes count
                 reading.problem(
                     number, f"tag {quote(tag)} is too long for a URL; shorten it to a few words"
                 )
         reading.set("tags", tuple(tags), number)
+    elif key == "language":
+        try:
+            reading.set("language", check_language(value), number)
+        except ValueError as problem:
+            reading.problem(number, f"language: {problem}")
     else:
         reading.set(key, value, number)
 

@@ -69,7 +69,10 @@ class TagLinksV1(_Document):
     """One tag: its article list, HTML page and feeds."""
 
     name: str
-    slug: str
+    slug: str = Field(
+        description="The tag's folder name: ASCII for a tag in the Latin script, else "
+        "Unicode letters (percent-encoded in URLs)"
+    )
     article_count: int
     first_page: str
     page: str = Field(description="The tag's HTML page")
@@ -124,6 +127,7 @@ class ArticleSummaryV1(_Document):
     updated: AwareDatetime = Field(description="Last change; equals published if never updated")
     tags: list[str]
     author: str | None
+    language: str = Field(description="BCP 47 language tag: the article's own, else the site's")
     word_count: int
 
 

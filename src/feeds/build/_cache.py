@@ -82,10 +82,11 @@ def site_memo_path(output: Path) -> Path:
 
 
 # Libraries whose output ends up in the files (serialisation, escaping, schemas,
-# titles, slugs, time zone rules): an upgrade of any of them empties the cache.
+# titles, slugs, time zone rules, text direction): an upgrade of any of them empties the cache.
 RENDERING_LIBRARIES = (
     "feedgen",
     "jinja2",
+    "langcodes",
     "lxml",
     "markupsafe",
     "orjson",

@@ -233,6 +233,7 @@ def _summary(site: Site, article: Article) -> dict[str, Any]:
         "updated": article.modified.isoformat(),
         "tags": list(article.tags),
         "author": article.author,
+        "language": article.language or site.language,
         "word_count": article.word_count,
     }
 

@@ -28,7 +28,7 @@ def render_json_feed(site: Site, channel: Channel, articles: Sequence[Article]) 
         "home_page_url": channel.home,
         "feed_url": site.url(channel.root + JSON_FEED_PATH),
         "language": site.language,
-        "items": [_item(article) for article in articles],
+        "items": [_item(site, article) for article in articles],
     }
     if channel.description:
         feed["description"] = channel.description
@@ -45,7 +45,7 @@ def render_json_feed(site: Site, channel: Channel, articles: Sequence[Article]) 
     return {PurePosixPath(channel.root + JSON_FEED_PATH): dump_json(feed)}
 
 
-def _item(article: Article) -> dict[str, Any]:
+def _item(site: Site, article: Article) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": article.id,
         "url": article.url,
@@ -59,4 +59,6 @@ def _item(article: Article) -> dict[str, Any]:
         item["tags"] = list(article.tags)
     if article.author:
         item["authors"] = [{"name": article.author}]
+    if article.language not in {None, site.language}:
+        item["language"] = article.language
     return item

@@ -40,7 +40,7 @@ def article_json_ld(site: Site, article: Article) -> dict[str, Any]:
         "publisher": {"@type": "Organization", "name": site.title, "url": site.url()},
         "url": article.url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
-        "inLanguage": site.language,
+        "inLanguage": article.language or site.language,
         "keywords": list(article.tags),
         "wordCount": article.word_count,
     }
