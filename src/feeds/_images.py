@@ -16,9 +16,16 @@ the ``ImageFile`` it is published as, or an ``ImageProblem`` saying why not:
 
 A resolver remembers each file's stat signature (size, times, inode, as the
 build cache does for seeds): an unchanged file is not read again. Nothing here
-ever prints a byte of an image. ``publish_image`` is the same for any caller that
-has a path (a Markdown body's images, say); ``published_bytes`` reads a file back
-when its unit is rendered, and refuses one changed since it was resolved.
+ever prints a byte of an image. ``published_bytes`` reads a file back when its
+unit is rendered, and refuses one changed since it was resolved.
+
+For a Markdown body's local images, the same rules hold through the same call:
+while reading (where ``lead`` resolves the lead image, so that problems are
+reported with the others), ``resolve(seed, src)`` gives each image's
+``ImageFile`` (or an ``ImageProblem`` for a ``file:line`` error); keep the files
+on the article (``Article.image_files`` lists what the build publishes and keys
+its outputs by), and render ``<img src>`` from ``file.path`` (relative on pages,
+``image_url`` in feeds and the API) with ``file.width`` and ``file.height``.
 """
 
 from __future__ import annotations
@@ -193,6 +200,11 @@ def current_signature(root: str, relative: str) -> str:
         os.close(folder)
 
 
+def image_url(site: Site, file: ImageFile) -> str:
+    """The absolute URL of a published image (feeds, JSON Feed, the API, og:image)."""
+    return site.url(file.path)
+
+
 @dataclass(frozen=True)
 class Published:
     """An image as it is published: its file's description and its bytes."""
@@ -291,7 +303,8 @@ class ImageResolver:
         return cls(root, site.max_image_bytes, known or {})
 
     def resolve(self, seed: str, src: str) -> ImageFile:
-        """The published file of the image ``src`` that the seed file ``seed`` names."""
+        """The published file of the image ``src`` (a path relative to the seed's folder)
+        that the seed file ``seed`` names; ImageProblem if it cannot be published."""
         relative = image_location(self.root, seed, src)
         signature = current_signature(self.root, relative)
         row = self.learned.get(relative) or self.known.get(relative)

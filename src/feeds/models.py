@@ -509,10 +509,17 @@ class Article(Frozen):
         return Article.trusted(fields)
 
     @property
+    def image_files(self) -> tuple[ImageFile, ...]:
+        """Every image file the article's outputs show (the lead image's, for now; a
+        Markdown body's local images belong here too): each is published, and part of
+        the article's render key."""
+        return (self.image.published,) if self.image else ()
+
+    @property
     def image_key(self) -> str:
-        """What of the lead image's file the outputs show: its published path (which
-        names its bytes' hash); "" without one."""
-        return self.image.published.path if self.image else ""
+        """What of its image files the outputs show: their published paths (which name
+        their bytes' hashes); "" without any."""
+        return " ".join(file.path for file in self.image_files)
 
     @property
     def content_text(self) -> str:

@@ -169,7 +169,7 @@ def _planned_articles(
     """By timeline position, the articles the patch renders (the edited ones and
     those ``shown_too`` beside them), with the times the plan gives them; None if
     an edit moves an article (another slug, date, tag...) or gives it another
-    image file (whose unit the plan does not know)."""
+    image file (whose unit the plan does not know): ``image_key`` differs."""
     entries = {index: plan.timeline[index] for index in shown_too.union(edits)}
     cached = cache.articles([(entry.seed, entry.source) for entry in entries.values()])
     articles = {}

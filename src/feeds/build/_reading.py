@@ -61,9 +61,9 @@ class Reading:
     def image_sources(self) -> set[str]:
         """The image files (below the seeds folder) of every valid article."""
         return {
-            article.image.published.source
+            file.source
             for article in (*self.articles, *self.scheduled, *self.drafts)
-            if article.image
+            for file in article.image_files
         }
 
 

@@ -124,7 +124,7 @@ def units_and_listings(site: Site, articles: Sequence[Article]) -> tuple[list[Un
 
 def published_images(articles: Iterable[Article]) -> list[ImageFile]:
     """The image files the articles show, each once (by published path), in order."""
-    files = {a.image.published.path: a.image.published for a in articles if a.image}
+    files = {file.path: file for article in articles for file in article.image_files}
     return list(files.values())
 
 
