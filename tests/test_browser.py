@@ -42,6 +42,9 @@ _AUDIT = """() => ({
     h1: document.querySelectorAll("h1").length,
     main: document.querySelectorAll("main, [role=main]").length,
     imagesWithoutAlt: document.querySelectorAll("img:not([alt])").length,
+    imagesNotShown: [...document.images]
+        .filter((image) => image.loading !== "lazy" && !(image.complete && image.naturalWidth > 0))
+        .map((image) => image.src),
     unlabelledFields: [...document.querySelectorAll("input, select, textarea")]
         .filter((field) => !field.labels.length && !field.getAttribute("aria-label")).length,
 })"""
@@ -131,9 +134,28 @@ def test_page_renders_without_console_errors(browser, origin, public, tmp_path, 
         "h1": 1,
         "main": 1,
         "imagesWithoutAlt": 0,
+        "imagesNotShown": [],
         "unlabelledFields": 0,
     }
     page.close()
+    assert errors == []
+
+
+def test_the_lead_image_loads_at_its_size(browser, origin, tmp_path):
+    """The article's lead image (tests/data/seeds/media/harbour.jpg) loads from its
+    content-addressed URL, at the width and height its attributes give, with no error."""
+    page, errors = _visit(browser, origin + f"articles/{ARTICLE}/", tmp_path / "lead.png")
+    lead = page.locator("figure.lead img")
+    lead.wait_for()
+    size = lead.evaluate(
+        "(image) => [image.complete, image.naturalWidth, image.naturalHeight,"
+        " image.getAttribute('width'), image.getAttribute('height'), image.src]"
+    )
+    page.close()
+    complete, width, height, width_attribute, height_attribute, src = size
+    assert complete and width > 0
+    assert (str(width), str(height)) == (width_attribute, height_attribute)
+    assert "/media/" in src and src.endswith("/harbour.jpg")
     assert errors == []
 
 

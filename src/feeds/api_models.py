@@ -114,6 +114,22 @@ class IndexV1(_TopLevel):
     links: IndexLinksV1
 
 
+class ImageV1(_Document):
+    """An article's lead image, as published (its metadata removed)."""
+
+    url: str = Field(
+        description="Absolute URL; content-addressed: a replaced picture gets a new URL"
+    )
+    width: int = Field(description="Width in CSS pixels as shown (after the EXIF orientation)")
+    height: int = Field(description="Height in CSS pixels as shown (after the EXIF orientation)")
+    type: str = Field(
+        description="Media type: image/jpeg, image/png, image/webp, image/gif or image/avif"
+    )
+    alt: str = Field(description="What the picture shows, for readers who cannot see it")
+    caption: str | None
+    credit: str | None = Field(description="Whom to credit for the picture; show it with it")
+
+
 class ArticleSummaryV1(_Document):
     """An article as list pages show it."""
 
@@ -129,6 +145,9 @@ class ArticleSummaryV1(_Document):
     author: str | None
     language: str = Field(description="BCP 47 language tag: the article's own, else the site's")
     word_count: int
+    image: ImageV1 | None = Field(
+        default=None, description="The lead image; null without one (added in v1: may be absent)"
+    )
 
 
 class PageLinksV1(_Document):

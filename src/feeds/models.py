@@ -38,6 +38,7 @@ from feeds._language import check_language
 
 SLUG_MAX_LENGTH = 120
 MAX_SEED_BYTES = 2 * 1024 * 1024  # a long read is 100 kB; 50 MB made three 52 MB feeds
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a camera's JPEG is 5 to 15 MB; a page should carry less
 # Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can), and the C1
 # controls, which it can but which are never text (most often a wrong encoding).
 # _seeds._has_control_characters finds the same characters in UTF-8 bytes: change both.
@@ -265,6 +266,9 @@ class Site(Frozen):
     max_seed_bytes: int = Field(
         default=MAX_SEED_BYTES, ge=1, description="a larger seed file is an error, never read"
     )
+    max_image_bytes: int = Field(
+        default=MAX_IMAGE_BYTES, ge=1, description="a larger image file is an error, never read"
+    )
     lock_timeout: float = Field(
         default=60, ge=0, description="seconds to wait for another build or deploy of the output"
     )
@@ -447,6 +451,44 @@ def count_words(paragraphs: tuple[str, ...]) -> int:
     return len(" ".join(paragraphs).split())
 
 
+class ImageFile(Frozen):
+    """An image file as published: where, how large, read from which file below the seeds.
+
+    ``path`` (below the site's root) is content-addressed,
+    ``media/<hash of the published bytes>/<name>.<ext>``: a replaced picture gets
+    a new URL, so every copy of it may be cached for a year. ``width`` and
+    ``height`` are as shown, after the EXIF orientation.
+    """
+
+    path: str
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    length: int = Field(ge=1, description="bytes of the published file")
+    media_type: str
+    source: str = Field(description="the file's path below the seeds folder, '/'-separated")
+    source_digest: str = Field(description="content_digest of the file below the seeds")
+    root: str = Field(default="", exclude=True, description="the seeds folder it was read from")
+
+
+class LeadImage(Frozen):
+    """An article's lead image: ``image:``, ``image_alt:``, ``image_caption:``,
+    ``image_credit:``; ``file`` once the file has been read (``feeds._images``)."""
+
+    src: NonEmpty = Field(description="the path as written, relative to the seed's folder")
+    alt: NonEmpty
+    caption: str | None = None
+    credit: str | None = None
+    line: int = Field(default=0, description="the line of 'image:' in the seed")
+    file: ImageFile | None = None
+
+    @property
+    def published(self) -> ImageFile:
+        """The published file; a programming error if it was not read (``feeds._images``)."""
+        if self.file is None:
+            raise RuntimeError(f"the image {self.src!r} was not read before rendering")
+        return self.file
+
+
 class Article(Frozen):
     """One published article, read from one seed file.
 
@@ -469,6 +511,7 @@ class Article(Frozen):
     language: Annotated[str, AfterValidator(check_language)] | None = Field(
         default=None, description="BCP 47 tag; None: the site's language"
     )
+    image: LeadImage | None = None
     url: str
     id: str
     word_count: int = Field(default=-1, description="words in the body (counted when not given)")
@@ -533,6 +576,19 @@ class Article(Frozen):
         if len(fields) > len(_ARTICLE_FIELDS):  # a cached property's value, maybe stale now
             fields = {name: fields[name] for name in _ARTICLE_FIELDS}
         return Article.trusted(fields)
+
+    @property
+    def image_files(self) -> tuple[ImageFile, ...]:
+        """Every image file the article's outputs show (the lead image's, for now; a
+        Markdown body's local images belong here too): each is published, and part of
+        the article's render key."""
+        return (self.image.published,) if self.image else ()
+
+    @property
+    def image_key(self) -> str:
+        """What of its image files the outputs show: their published paths (which name
+        their bytes' hashes); "" without any."""
+        return " ".join(file.path for file in self.image_files)
 
     @property
     def content_text(self) -> str:

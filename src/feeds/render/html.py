@@ -138,6 +138,7 @@ def render_article_page(site: Site, article: Article) -> Tree:
         when=_dates(article),  # computed here: a call inside a template costs more
         tags=[(tag, tag_href(tag)) for tag in article.tags],
         json_ld=article_json_ld_script(site, article),
+        image=lead_image(site, article, "../../"),
     )
     tree = {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
     redirect = _environment().get_template("redirect.html")
@@ -154,6 +155,24 @@ def render_article_page(site: Site, article: Article) -> Tree:
         )
         tree[path] = _encode(moved)
     return tree
+
+
+def lead_image(site: Site, article: Article, root: str) -> dict[str, object] | None:
+    """What a page shows of an article's lead image: ``src`` from the page (``root``:
+    the way up to the site's root), ``url`` absolute, size, type and texts."""
+    if article.image is None:
+        return None
+    file = article.image.published
+    return {
+        "src": root + file.path,
+        "url": site.url(file.path),
+        "width": file.width,
+        "height": file.height,
+        "type": file.media_type,
+        "alt": article.image.alt,
+        "caption": article.image.caption,
+        "credit": article.image.credit,
+    }
 
 
 def _dates(article: Article) -> dict[str, str]:

@@ -57,6 +57,12 @@ def _item(site: Site, article: Article) -> dict[str, Any]:
     }
     if article.tags:
         item["tags"] = list(article.tags)
+    if article.image:  # the item's image, and as the attachment RSS and Atom enclose
+        file = article.image.published
+        item["image"] = site.url(file.path)
+        item["attachments"] = [
+            {"url": item["image"], "mime_type": file.media_type, "size_in_bytes": file.length}
+        ]
     if article.author:
         item["authors"] = [{"name": article.author}]
     if article.language not in {None, site.language}:
