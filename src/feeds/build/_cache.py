@@ -53,7 +53,7 @@ import orjson
 from feeds.errors import SeedErrors
 from feeds.models import Article, Site
 
-SCHEMA = 6  # 6: files and seeds hashed by content_digest
+SCHEMA = 7  # 7: Markdown bodies (format, links, images)
 _FEW_ROWS = 2_000  # fewer seed hashes than this: their rows are looked up by key
 _QUERY_SIZE = 500  # values in one "IN (...)": SQLite allows at least 999
 _TABLES = """
@@ -87,6 +87,7 @@ RENDERING_LIBRARIES = (
     "feedgen",
     "jinja2",
     "lxml",
+    "cmarkgfm",
     "markupsafe",
     "orjson",
     "pydantic",
@@ -162,7 +163,7 @@ def render_key(article: Article) -> str:
     if article.seed:
         updated = article.updated.isoformat() if article.updated else None
         return seed_render_key(article.seed, article.published.isoformat(), updated)
-    fields = {**_to_row(article), "paragraphs": article.paragraphs}
+    fields = {**_to_row(article), "paragraphs": article.paragraphs, "markdown": article.markdown}
     return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
@@ -501,7 +502,10 @@ def _from_row(fields: dict[str, Any], source: str, seed: str, zone: ZoneInfo) ->
             fields[name] = moment.astimezone(zone) if name in zoned else moment
     fields["tags"] = tuple(fields["tags"])  # JSON arrays back to the model's tuples
     fields["aliases"] = tuple(fields["aliases"])
+    fields["links"] = tuple(map(tuple, fields["links"]))
+    fields["images"] = tuple(map(tuple, fields["images"]))
     fields["paragraphs"] = ()
+    fields["markdown"] = ""
     fields["source"] = source
     fields["seed"] = seed
     return Article.trusted(fields)

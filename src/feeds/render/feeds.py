@@ -110,7 +110,7 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     summary = str(escape(article.summary))
     entry.description(summary)
     entry.summary(summary, type="html")
-    entry.content(article.content_html, type="html")
+    entry.content(article.feed_html, type="html")
     for tag in article.tags:
         entry.category(term=tag)
     if article.author:
