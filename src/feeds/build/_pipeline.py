@@ -86,7 +86,7 @@ def _build(
         keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])
     if cache.enabled and (patched := patch(site, output, reads, cache, now, fingerprint, started)):
         return patched
-    reading = settle_reads(reads, site, cache, now)
+    reading = settle_reads(reads, site, cache, now, root=seeds)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
@@ -100,7 +100,8 @@ def _build(
     clean = None
     if not reading.problems:
         clean = (fingerprint, newest, reading.next_due(), writer.manifest_digest)
-        others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts)}
+        held = [held.article for held in reading.held]
+        others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts, *held)}
         if cache.enabled:
             cache.remember_plan(dump_plan(make_plan(reading.articles, others, listings)))
     cache.save(reading.seed_hashes, [HEADERS_UNIT, *(name for name, _, _ in units)], clean)
