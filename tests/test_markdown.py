@@ -204,8 +204,14 @@ def test_a_link_to_a_scheduled_article_holds_the_linking_one_back(tmp_path, caps
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
     assert main(["validate", "--seeds", str(seeds), "--config", str(SITE_CONFIG)]) == 0
     out = capsys.readouterr().out
-    assert f"held back: {seeds}/linker.txt goes live 2031-05-01T00:00:00+02:00: it links to " in out
-    assert f"held back: {seeds}/chain.txt goes live 2031-05-01" in out
+    assert (
+        f"held back: {seeds}/linker.txt goes live 2031-05-01T00:00:00+02:00: it links to "
+        f"'later' ({seeds}/later.txt), scheduled"
+    ) in out
+    assert (
+        f"held back: {seeds}/chain.txt goes live 2031-05-01T00:00:00+02:00: it links to "
+        f"'linker' ({seeds}/linker.txt), held back too"
+    ) in out
     assert "1 article valid, 3 scheduled" in out
     report = build(seeds, output, make_site(), now=datetime(2031, 5, 2, tzinfo=UTC))
     assert report.articles == 4

@@ -37,13 +37,12 @@ class Held:
     article: Article
     target: Article
     due: datetime  # when it goes live: when every article it waits for is published
+    target_held: bool = False  # the target waits too (it is not scheduled itself)
 
     def reason(self) -> str:
         """Why it waits, for ``feeds validate``."""
-        return (
-            f"it links to {self.target.slug!r} ({self.target.source}), "
-            f"published {self.target.published.isoformat()}"
-        )
+        why = "held back too" if self.target_held else "scheduled"
+        return f"it links to {self.target.slug!r} ({self.target.source}), {why}"
 
 
 @dataclass(frozen=True)
@@ -142,6 +141,7 @@ def _held(
     """The published articles that link, directly or through others, to a scheduled one."""
     due = {article.source: article.published for article in scheduled}
     held: dict[str, Held] = {}
+    scheduled_sources = set(due)
     changed = True
     while changed:
         changed = False
@@ -151,7 +151,8 @@ def _held(
                 if target and target.source in due and target.source != article.source:
                     when = due[target.source]
                     if article.source not in held or when > held[article.source].due:
-                        held[article.source] = Held(article, target, when)
+                        target_held = target.source not in scheduled_sources
+                        held[article.source] = Held(article, target, when, target_held)
                         due[article.source] = when
                         changed = True
     return held
