@@ -115,6 +115,33 @@ def test_a_rich_article_builds_and_every_feed_url_is_absolute(rich_seeds, tmp_pa
     assert '<a href="https://example.com/p">https://example.com/p</a>' in plain
 
 
+def test_a_generated_markdown_corpus_reads_back_with_absolute_urls(tmp_path):
+    """feedparser and reader read every item of a generated Markdown corpus (links to
+    other articles and elsewhere, lists, quotes, code, tables) with absolute URLs only."""
+    from benchmarks.corpus import write_corpus
+
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, 40, markdown=True)
+    site = make_site(feed_limit=50)
+    output = tmp_path / "public"
+    build(seeds, output, site, now=datetime(2027, 1, 1, tzinfo=UTC))
+    tree = {PurePosixPath(path): data for path, data in snapshot(output).items()}
+    contents = [
+        entry.content[0].value
+        for name in ("rss.xml", "atom.xml")
+        for entry in parse_xml_feed(tree, name).entries
+    ]
+    entries = read_json_feed(tree[PurePosixPath("feed.json")], tmp_path)
+    contents += [entry.get_content().value for entry in entries]
+    assert len(contents) == 120
+    for content in contents:
+        assert_absolute(content, "https://")
+    joined = "".join(contents)
+    for element in ("<ul>", "<blockquote>", "<pre>", "<table>", "<strong>"):
+        assert element in joined
+    assert f'href="{site.base_url}articles/' in joined  # links between the articles
+
+
 def assert_absolute(html: str, base: str) -> None:
     """Every href and src in an HTML fragment is an absolute http(s) or mailto URL."""
     fragment = html5lib.parseFragment(html, namespaceHTMLElements=False)
