@@ -100,7 +100,7 @@ def _build(
         and (patched := patch(site, output, reads, cache, now, fingerprint, started, images))
     ):
         return patched
-    reading = settle_reads(reads, site, cache, now, images)
+    reading = settle_reads(reads, site, cache, now, images, root=seeds)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
@@ -114,7 +114,8 @@ def _build(
     clean = None
     if not reading.problems:
         clean = (fingerprint, newest, reading.next_due(), writer.manifest_digest)
-        others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts)}
+        held = [held.article for held in reading.held]
+        others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts, *held)}
         if cache.enabled:
             cache.remember_plan(dump_plan(make_plan(reading.articles, others, listings)))
     cache.remember_images(images.learned)
