@@ -94,7 +94,8 @@ def test_archive_pages_are_marked_and_linked(site):
 
 
 def test_new_article_changes_only_the_subscription_feeds_and_newest_page(site):
-    """Adding one article changes the subscription feeds and the newest archive page only."""
+    """Adding one article changes the subscription feeds and the newest archive page (its
+    feeds and HTML page) only."""
     articles = _articles(site, 9)  # pages of 4, 4, 1
     before = _feed_tree(site, articles)
     newer = _articles(site, 10)
@@ -102,5 +103,5 @@ def test_new_article_changes_only_the_subscription_feeds_and_newest_page(site):
     changed = {str(path) for path in after if before.get(path) != after[path]}
     assert changed == {
         "rss.xml", "atom.xml", "feed.json",
-        "archive/3/rss.xml", "archive/3/atom.xml", "archive/3/feed.json",
+        "archive/3/rss.xml", "archive/3/atom.xml", "archive/3/feed.json", "archive/3/index.html",
     }  # fmt: skip

@@ -19,7 +19,7 @@ def test_each_tag_has_feeds_page_and_api_list(tree, site):
     assert set(tags) == {"security", "HTML & XML"}
     html_xml = tags["HTML & XML"]
     assert html_xml["slug"] == "html-xml"
-    for url in [*html_xml["feeds"].values(), html_xml["first_page"]]:
+    for url in [*html_xml["feeds"].values(), html_xml["index"]]:
         assert PurePosixPath(url.removeprefix(site.base_url)) in tree
     assert PurePosixPath("tags/html-xml/index.html") in tree
     parsed = parse_xml_feed(tree, "tags/html-xml/atom.xml")
@@ -29,16 +29,17 @@ def test_each_tag_has_feeds_page_and_api_list(tree, site):
 
 
 def test_year_lists(tree, site, articles):
-    """Each year with articles has its own paginated API list."""
+    """Each year with articles has its own entry document and paginated API list."""
     index = json.loads(tree[PurePosixPath("api/v1/index.json")])
     assert [(y["year"], y["article_count"]) for y in index["links"]["years"]] == [(2025, 3)]
+    year = json.loads(tree[PurePosixPath("api/v1/years/2025/index.json")])
+    assert (year["article_count"], year["page_count"]) == (3, 2)
     first = json.loads(tree[PurePosixPath("api/v1/years/2025/pages/1.json")])
-    assert first["article_count"] == 3
     assert first["links"]["next"] == site.url("api/v1/years/2025/pages/2.json")
 
 
 def test_tag_page_lists_its_articles(tree):
-    """The tag page shows every article with the tag and advertises the tag's feeds."""
+    """The tag page shows the tag's newest articles and advertises the tag's feeds."""
     page = tree[PurePosixPath("tags/security/index.html")].decode()
     assert "Why &lt;script&gt; &amp; ]]&gt; Must Stay Text" in page
     assert 'href="https://test.example.org/news/tags/security/atom.xml"' in page
