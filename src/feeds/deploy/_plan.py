@@ -10,7 +10,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 
 from feeds._digest import content_digest
-from feeds._headers import HEADERS_PATH, Headers, headers_for
+from feeds._headers import HEADERS_PATH, Headers, headers_for, newest_pages
 from feeds._order import upload_tier
 from feeds.build._write import MANIFEST, previous_build
 from feeds.errors import DeployError
@@ -101,23 +101,28 @@ def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool)
             f"{output}/ is not a complete tree that feeds built (no complete {MANIFEST}); "
             "run 'feeds build' first or pass --output"
         )
-    files = []
     skipped = SKIPPED_WITH_HEADERS if with_headers else SKIPPED
+    sources = {}
     for folder, _, names in os.walk(output):
         for name in names:
             source = Path(folder, name)
             path = source.relative_to(output).as_posix()
-            if path in skipped:
-                continue
-            data = source.read_bytes()
-            headers = headers_for_path(path, rules) if with_headers else {}
-            files.append(LocalFile(path, source, len(data), content_digest(data), headers))
+            if path not in skipped:
+                sources[path] = source
+    newest = newest_pages(sources)  # their headers say they change on every publish
+    files = []
+    for path, source in sources.items():
+        data = source.read_bytes()
+        headers = headers_for_path(path, rules, newest) if with_headers else {}
+        files.append(LocalFile(path, source, len(data), content_digest(data), headers))
     return sorted(files, key=lambda file: file.path)
 
 
-def headers_for_path(path: str, rules: Sequence[HeaderRule]) -> Headers:
+def headers_for_path(
+    path: str, rules: Sequence[HeaderRule], newest: frozenset[str] = frozenset()
+) -> Headers:
     """``feeds._headers.headers_for`` on a string path."""
-    return headers_for(PurePosixPath(path), rules)
+    return headers_for(PurePosixPath(path), rules, newest)
 
 
 def headers_digest(headers: Mapping[str, str]) -> str:
