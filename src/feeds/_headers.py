@@ -38,7 +38,7 @@ overlapping block per rule. ``render_headers_file`` instead groups the built
 files by their headers and gives each group the shortest patterns that match
 no file of another group: ``/articles/*``, ``/api/v1/articles/*``,
 ``/tags/*/rss.xml``. The number of blocks follows the site's shape (about
-twenty for the defaults), not its size. Content-Encoding is left out: the
+thirty for the defaults), not its size. Content-Encoding is left out: the
 files on disk are not compressed; hosts compress on their own.
 """
 
