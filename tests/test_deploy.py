@@ -409,7 +409,7 @@ def _distribution(s3_endpoint, monkeypatch) -> str:
     }
     response = boto3.client("cloudfront", region_name="us-east-1").create_distribution(
         DistributionConfig={
-            "CallerReference": "feeds-test",
+            "CallerReference": f"feeds-test-{time.time_ns()}",  # one per test
             "Origins": {"Quantity": 1, "Items": [origin]},
             "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"},
             "Comment": "",
@@ -559,3 +559,33 @@ def test_whole_bucket_target_needs_allow_bucket_root(aws, bucket, output, site, 
         update={"deploy": site.deploy.model_copy(update={"allow_bucket_root": True})}
     )
     assert _deploy(output, allowed, url, allow_bucket_root=False).plan.changed is False
+
+
+def test_publishing_the_newest_article_sends_a_handful_of_files(
+    aws, bucket, tmp_path, s3_endpoint, monkeypatch
+):
+    """On a site of a thousand articles, a deploy after one new untagged article dated
+    after every other puts at most 20 files (the deploy's manifest aside) and invalidates
+    those URLs, never /*: 20 paths at most, or 24 when it starts a new archive page (then
+    four pages are invalidated at their folder URL too)."""
+    from datetime import UTC, datetime
+
+    from benchmarks.convert import SITE
+
+    seeds, output = tmp_path / "many", tmp_path / "public"
+    write_corpus(seeds, 999, seed=0)
+    distribution = _distribution(s3_endpoint, monkeypatch)
+    settings = SITE.deploy.model_copy(update={"cloudfront_distribution_id": distribution})
+    site = SITE.model_copy(update={"deploy": settings})
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    build(seeds, output, site, now=now)
+    _deploy(output, site, f"s3://{bucket}/site/")
+    for day, limit in ((1, 20), (2, 24)):  # the 1,000th fills pages; the 1,001st starts some
+        (seeds / f"new-{day}.txt").write_text(f"2026-11-0{day}\nnew-{day}\n\nNews.\n")
+        build(seeds, output, site, now=now)
+        recorder = Recorder()
+        _deploy(output, site, f"s3://{bucket}/site/", recorder)
+        assert len(recorder.puts()) <= 20, recorder.puts()
+        paths = _invalidated(distribution)[-1]
+        assert "/*" not in paths and len(paths) <= limit, sorted(paths)
+        assert {"/", "/rss.xml", f"/articles/new-{day}/"} <= set(paths)
