@@ -130,9 +130,16 @@ def test_globs(glob, path, matches):
         ("api/v1/articles/a.json", 0),
         ("api/v1/schema/page.json", 0),
         ("style.css", 0),
-        ("index.html", 1),
         ("api/v1/pages/2.json", 1),
-        ("tags/x/rss.xml", 1),
+        ("api/v1/years/2025/pages/1.json", 1),
+        ("archive/3/index.html", 1),
+        ("archive/3/rss.xml", 1),
+        ("tags/x/archive/2/feed.json", 1),
+        ("index.html", 2),
+        ("tags/x/index.html", 2),
+        ("tags/x/rss.xml", 2),
+        ("api/v1/tags/x/index.json", 2),
+        ("sitemap.xml", 2),
         ("feed.json", 2),
         ("rss.xml", 2),
         ("atom.xml", 2),
@@ -140,7 +147,8 @@ def test_globs(glob, path, matches):
     ],
 )
 def test_upload_tiers(path, tier):
-    """Articles first, then lists and indexes, then the feeds, the API index last."""
+    """Articles first, then list and archive pages, then what links to the newest of them
+    (home and tag pages, feeds, entry documents), the API index last."""
     assert upload_tier(path) == tier
 
 
