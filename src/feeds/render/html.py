@@ -142,7 +142,11 @@ def render_tag_page(site: Site, job: TagPageJob) -> Tree:
     newest archive page."""
     tag, newest, count, pages = job
     root = tag_root(tag)
-    shown = "newest first" if count == len(newest) else f"the newest {len(newest)} here"
+    shown = (
+        ", newest first"
+        if count == len(newest)
+        else f"; the {len(newest)} newest here, the others in the archive"
+    )
     older = _link(tag_archive_root(tag, pages).removeprefix(root), "Older articles", "prev")
     page = (
         _environment()
@@ -152,7 +156,7 @@ def render_tag_page(site: Site, job: TagPageJob) -> Tree:
             page_title=f"{tag} · {site.title}",
             canonical=site.url(root),
             heading=f"Tagged “{tag}”",
-            lede=f"{count} article{'s' * (count != 1)}, {shown}.",
+            lede=f"{count} article{'s' * (count != 1)}{shown}.",
             articles=newest,
             pager=[older] if pages else [],
         )
