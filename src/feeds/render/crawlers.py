@@ -8,8 +8,9 @@
     sitemap-pages.xml    the site's own pages: home, subscribe, tags
     robots.txt           allows everything and names the sitemap
 
-Split by year, a new article changes only its year's file, a few hundred
-kilobytes at most for a busy newsroom, rather than a file of every article;
+Split by year, a new article changes only its year's file (about 140 bytes an
+article: 120 kB for 900 articles a year, 1.3 MB for 9,000) rather than a file
+of every article (1.4 MB at 10,000 articles, 7 MB per part beyond 50,000);
 the index changes only when a year begins: it gives no <lastmod>, which would
 change on every publish. For the same reason the site's own pages carry no
 <lastmod> in a split sitemap (in one file, they change with it anyway): they
