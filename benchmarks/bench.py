@@ -9,7 +9,9 @@ each scenario as whole processes, on working copies in ``.bench/run/``:
     noop         the same build again, nothing changed
     noop-cached  Pelican only: no-op with its content cache on
     edit         one article's text changed (the same middle article each run)
-    add          one new article
+    add          one new article, at a random date among the others
+    newest       one new article dated after every other, untagged: what a
+                 newsroom publishes (each run's is newer than the last's)
     delete       one article removed
     validate     ``feeds validate`` only
 
@@ -47,7 +49,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -60,17 +62,18 @@ from benchmarks.convert import (
     write_hugo_site,
     write_pelican_site,
 )
-from benchmarks.corpus import article_text, write_corpus
+from benchmarks.corpus import DAYS, FIRST_DAY, article_text, write_corpus
 from feeds._seeds import load_seeds, parse_seed
 from feeds.models import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".bench"
 SIZES = (1_000, 10_000, 100_000)
-SCENARIOS = ("full", "noop", "noop-cached", "edit", "add", "delete", "validate")
+SCENARIOS = ("full", "noop", "noop-cached", "edit", "add", "newest", "delete", "validate")
 TOOLS = ("feeds", "hugo", "pelican")
 DONE = ".complete"
 TRASH = CACHE / "trash"
+LAST_DAY = FIRST_DAY + timedelta(days=DAYS - 1)  # the corpus's articles are dated up to it
 
 
 class BenchError(Exception):
@@ -180,7 +183,7 @@ class Tool:
     executable: str
     built: bool = False
 
-    scenarios: tuple[str, ...] = ("full", "noop", "edit", "add", "delete")
+    scenarios: tuple[str, ...] = ("full", "noop", "edit", "add", "newest", "delete")
 
     @property
     def output(self) -> Path:
@@ -220,7 +223,7 @@ class Tool:
 class Feeds(Tool):
     """feeds itself: ``feeds build`` / ``feeds validate`` with the benchmark site."""
 
-    scenarios: tuple[str, ...] = ("full", "noop", "edit", "add", "delete", "validate")
+    scenarios: tuple[str, ...] = ("full", "noop", "edit", "add", "newest", "delete", "validate")
     no_cache: bool = False
 
     def site_options(self) -> list[str]:
@@ -257,7 +260,15 @@ class Hugo(Tool):
 class Pelican(Tool):
     """Pelican with a minimal theme: article pages, home page, Atom and RSS, no cache."""
 
-    scenarios: tuple[str, ...] = ("full", "noop", "noop-cached", "edit", "add", "delete")
+    scenarios: tuple[str, ...] = (
+        "full",
+        "noop",
+        "noop-cached",
+        "edit",
+        "add",
+        "newest",
+        "delete",
+    )
 
     def command(self, scenario: str) -> list[str]:
         settings = "cachedconf.py" if scenario == "noop-cached" else "pelicanconf.py"
@@ -351,6 +362,15 @@ def new_article(seed: int, number: int) -> str:
     return article_text(random.Random(seed * 1_000_003 + number), number)
 
 
+def newest_article(seed: int, number: int, run: int) -> str:
+    """A new article for the newest scenario: dated ``run`` days after the corpus's last
+    day (so after every other, and after the last run's), with no tag."""
+    head, body = new_article(seed, number).split("\n\n", 1)
+    slug = head.split("\n")[1]  # the date, the slug, metadata: only the slug is kept
+    day = LAST_DAY + timedelta(days=1 + run)
+    return f"{day.isoformat()}\nnewest-{slug}\n\n{body}"
+
+
 @dataclass
 class Bench:
     """One size: the working copies, and the runs of each scenario."""
@@ -397,6 +417,9 @@ class Bench:
         elif scenario == "add":
             number = self.size + index
             tool.put_article(number, new_article(self.seed, number))
+        elif scenario == "newest":
+            number = self.size + self.runs + index  # after the add scenario's
+            tool.put_article(number, newest_article(self.seed, number, index))
         elif scenario == "delete":
             tool.delete_article(1 + index)
 

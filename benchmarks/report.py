@@ -24,6 +24,7 @@ LABELS = {
     "noop-cached": "no-op, Pelican cache on",
     "edit": "one article edited",
     "add": "one article added",
+    "newest": "newest article added",
     "delete": "one article deleted",
     "validate": "validate only",
 }

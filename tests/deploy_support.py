@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from feeds._headers import HEADERS_PATH, headers_for
+from feeds._headers import HEADERS_PATH, headers_for, newest_pages
 from feeds.build._write import MANIFEST
 from feeds.deploy._s3 import MANIFEST_KEY
 from feeds.models import Site
@@ -99,7 +99,7 @@ def assert_remote_equals_local(
     for path, data in local.items():
         stored = client.get_object(Bucket=bucket, Key=prefix + path)
         body = stored["Body"].read()
-        expected = headers_for(PurePosixPath(path), site.headers)
+        expected = headers_for(PurePosixPath(path), site.headers, newest_pages(local))
         if expected.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
         assert body == data, path

@@ -7,7 +7,14 @@ import tomllib
 import pytest
 
 from benchmarks import bench
-from benchmarks.bench import count_written, edited_text, new_article, parse_args, rotated
+from benchmarks.bench import (
+    count_written,
+    edited_text,
+    new_article,
+    newest_article,
+    parse_args,
+    rotated,
+)
 from benchmarks.convert import SITE, hugo_markdown, markdown_text, pelican_markdown
 from benchmarks.report import markdown, ratio, table
 from feeds._seeds import parse_seed
@@ -85,11 +92,15 @@ def test_count_written_counts_new_and_changed_files():
 
 
 def test_scenario_changes_are_deterministic_and_valid():
-    """The edit differs per run; an added article is the same every time and parses."""
+    """The edit differs per run; an added article is the same every time and parses; the
+    newest scenario's articles are untagged, after the corpus and each after the last."""
     assert edited_text("body\n", 0) != edited_text("body\n", 1)
     assert new_article(0, 1000) == new_article(0, 1000)
     added = parse_seed("001000.txt", new_article(0, 1000).encode(), SITE)
     assert added.slug.endswith("-1000")
+    newest = [parse_seed("n.txt", newest_article(0, 1003, run).encode(), SITE) for run in (0, 1)]
+    assert newest[0].published < newest[1].published and not newest[0].tags
+    assert newest[0].published.date() > bench.LAST_DAY
 
 
 def test_rotated_starts_each_round_with_the_next_tool():

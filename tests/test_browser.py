@@ -1,4 +1,5 @@
-"""Pages in a real browser: headless Chromium renders each title with no console errors.
+"""Pages in a real browser: headless Chromium renders each title with no console errors,
+and a reader finds an old article through the archive.
 
 Skipped where no Chromium is installed (``.ci/run`` installs Debian's). The site
 is built from tests/data/seeds and served by ``feeds._serve.make_server``, as
@@ -86,6 +87,7 @@ TITLES = {
     "home": "Test & <Site>",
     "article": "Why <script> & ]]> Must Stay Text",
     "subscribe": "Subscribe to Test & <Site>",
+    "archive": "Archive, page 1",
 }
 
 
@@ -94,7 +96,8 @@ def _path(public: Path, kind: str) -> str | None:
     if kind == "tag":
         tags = sorted(public.glob("tags/*/index.html"))
         return tags[0].parent.relative_to(public).as_posix() + "/" if tags else None
-    return {"home": "", "article": f"articles/{ARTICLE}/", "subscribe": "subscribe/"}[kind]
+    pages = {"home": "", "article": f"articles/{ARTICLE}/", "subscribe": "subscribe/"}
+    return {**pages, "archive": "archive/1/"}[kind]
 
 
 def _visit(browser: Browser, url: str, screenshot: Path) -> tuple[Any, list[str]]:
@@ -116,7 +119,7 @@ def _visit(browser: Browser, url: str, screenshot: Path) -> tuple[Any, list[str]
     return page, errors
 
 
-@pytest.mark.parametrize("kind", ["home", "article", "subscribe", "tag"])
+@pytest.mark.parametrize("kind", ["home", "article", "subscribe", "tag", "archive"])
 def test_page_renders_without_console_errors(browser, origin, public, tmp_path, kind):
     """The page shows its <h1> title text, with no console error, and passes basic a11y checks."""
     path = _path(public, kind)
@@ -240,6 +243,27 @@ def test_unicode_tag_page_loads_at_its_encoded_url(browser, languages_origin, tm
     page.wait_for_load_state("load")
     assert page.url == languages_origin + "tags/%E6%96%87%E5%8C%96/"
     assert page.locator("h1").inner_text() == "Tagged “文化”"
+    assert page.evaluate("() => getComputedStyle(document.body).maxWidth") != "none"  # CSS loaded
+    page.close()
+    assert errors == []
+
+
+def test_an_old_article_is_reached_from_the_home_page_through_the_archive(
+    browser, origin, tmp_path
+):
+    """The home page links the archive, whose page lists the articles the home page no
+    longer shows; a reader clicks through to one, with no console error on the way."""
+    page, errors = _visit(browser, origin, tmp_path / "home.png")
+    old = page.get_by_role("link", name="Same Day as the Sample")
+    assert old.count() == 0, "not on the home page (feed_limit 2)"
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="More articles").get_by_role("link").click()
+    assert page.locator("h1").inner_text() == "Archive, page 1"
+    page.screenshot(path=str(tmp_path / "archive.png"), full_page=True)
+    with page.expect_navigation():
+        old.click()
+    assert page.url == origin + "articles/same-day-as-the-sample/"
+    assert page.locator("h1").inner_text() == "Same Day as the Sample"
     assert page.evaluate("() => getComputedStyle(document.body).maxWidth") != "none"  # CSS loaded
     page.close()
     assert errors == []

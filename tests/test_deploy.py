@@ -138,18 +138,20 @@ def test_changed_article_uploads_only_what_changed_in_order(aws, bucket, seeds, 
     _deploy(output, site, f"s3://{bucket}/", recorder)
     puts = recorder.puts()
     assert set(puts) == changed
+    page = max(output.glob("api/v1/pages/*.json"), key=lambda path: int(path.stem))
+    page_path = page.relative_to(output).as_posix()  # the newest page holds the newest article
     assert {
         f"articles/{newest.slug}/index.html",
         f"api/v1/articles/{newest.slug}.json",
-        "api/v1/pages/1.json",
+        page_path,
         "rss.xml",
         "atom.xml",
         "feed.json",
     } <= changed
     tiers = [upload_tier(path) for path in puts]
     assert tiers == sorted(tiers), puts
-    assert puts.index(f"api/v1/articles/{newest.slug}.json") < puts.index("api/v1/pages/1.json")
-    assert puts.index("api/v1/pages/1.json") < min(map(puts.index, ("rss.xml", "feed.json")))
+    assert puts.index(f"api/v1/articles/{newest.slug}.json") < puts.index(page_path)
+    assert puts.index(page_path) < min(map(puts.index, ("rss.xml", "feed.json")))
     assert_remote_equals_local(aws, bucket, output, site)
 
 
@@ -457,7 +459,7 @@ def _distribution(s3_endpoint, monkeypatch) -> str:
     }
     response = boto3.client("cloudfront", region_name="us-east-1").create_distribution(
         DistributionConfig={
-            "CallerReference": "feeds-test",
+            "CallerReference": f"feeds-test-{time.time_ns()}",  # one per test
             "Origins": {"Quantity": 1, "Items": [origin]},
             "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"},
             "Comment": "",
@@ -502,8 +504,8 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(
     changed = {path for path, data in local_files(output).items() if before.get(path) != data}
     changed |= set(before) - set(local_files(output))
     expected = {"/news/" + path for path in changed} | {f"/news/articles/{gone.slug}/"}
-    if "index.html" in changed:
-        expected.add("/news/")
+    expected |= {"/news/" + path.removesuffix("index.html") for path in changed
+                 if path.endswith("index.html")}  # fmt: skip
     assert report.cdn is not None
     assert sorted(_invalidated(distribution)[-1]) == sorted(expected)
 
@@ -953,3 +955,33 @@ def test_racing_bucket_deploys_stop_and_converge(aws, bucket, tmp_path, seeds, o
     _deploy(output, site, target)
     assert_remote_equals_local(aws, bucket, output, site, "site/")
     assert _deploy(output, site, target).plan.changed is False
+
+
+def test_publishing_the_newest_article_sends_a_handful_of_files(
+    aws, bucket, tmp_path, s3_endpoint, monkeypatch
+):
+    """On a site of a thousand articles, a deploy after one new untagged article dated
+    after every other puts at most 20 files (the deploy's manifest aside) and invalidates
+    those URLs, never /*: 20 paths at most, or 24 when it starts a new archive page (then
+    four pages are invalidated at their folder URL too)."""
+    from datetime import UTC, datetime
+
+    from benchmarks.convert import SITE
+
+    seeds, output = tmp_path / "many", tmp_path / "public"
+    write_corpus(seeds, 999, seed=0)
+    distribution = _distribution(s3_endpoint, monkeypatch)
+    settings = SITE.deploy.model_copy(update={"cloudfront_distribution_id": distribution})
+    site = SITE.model_copy(update={"deploy": settings})
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    build(seeds, output, site, now=now)
+    _deploy(output, site, f"s3://{bucket}/site/")
+    for day, limit in ((1, 20), (2, 24)):  # the 1,000th fills pages; the 1,001st starts some
+        (seeds / f"new-{day}.txt").write_text(f"2026-11-0{day}\nnew-{day}\n\nNews.\n")
+        build(seeds, output, site, now=now)
+        recorder = Recorder()
+        _deploy(output, site, f"s3://{bucket}/site/", recorder)
+        assert len(recorder.puts()) <= 20, recorder.puts()
+        paths = _invalidated(distribution)[-1]
+        assert "/*" not in paths and len(paths) <= limit, sorted(paths)
+        assert {"/", "/rss.xml", f"/articles/new-{day}/"} <= set(paths)

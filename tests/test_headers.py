@@ -9,10 +9,14 @@ import pytest
 
 from benchmarks.corpus import write_corpus
 from feeds._headers import (
+    ARTICLE,
+    FULL_PAGE,
     HEADERS_PATH,
     SHORT,
     glob_pattern,
     headers_for,
+    newest_pages,
+    numbered_pages,
     render_headers_file,
     rule_for,
 )
@@ -26,39 +30,65 @@ from feeds.deploy._run import DeployReport, human_size
 from feeds.models import HeaderRule
 from tests.conftest import make_site
 
+_SHORT, _FULL, _ARTICLE = SHORT, FULL_PAGE, "public, max-age=3600, stale-while-revalidate=86400"
+_RSS, _ATOM = "application/rss+xml; charset=utf-8", "application/atom+xml; charset=utf-8"
+_JSON, _FEED = "application/json; charset=utf-8", "application/feed+json; charset=utf-8"
+_HTML = "text/html; charset=utf-8"
+
 
 @pytest.mark.parametrize(
     ("path", "content_type", "cache_control", "cors"),
     [
-        ("rss.xml", "application/rss+xml; charset=utf-8", "public, max-age=300", False),
-        ("atom.xml", "application/atom+xml; charset=utf-8", "public, max-age=300", False),
-        ("tags/x/rss.xml", "application/rss+xml; charset=utf-8", "public, max-age=300", False),
-        ("archive/2/atom.xml", "application/atom+xml; charset=utf-8", "public, max-age=300", False),
-        ("tags/x/feed.json", "application/feed+json; charset=utf-8", "public, max-age=300", True),
-        ("feed.json", "application/feed+json; charset=utf-8", "public, max-age=300", True),
-        ("index.html", "text/html; charset=utf-8", "public, max-age=300", False),
-        ("articles/a/index.html", "text/html; charset=utf-8", "public, max-age=300", False),
-        ("api/v1/index.json", "application/json; charset=utf-8", "public, max-age=300", True),
-        ("api/v1/pages/3.json", "application/json; charset=utf-8", "public, max-age=300", True),
-        (
-            "api/v1/articles/a.json",
-            "application/json; charset=utf-8",
-            "public, max-age=3600, stale-while-revalidate=86400",
-            True,
-        ),
-        (
-            "api/v1/schema/page.json",
-            "application/json; charset=utf-8",
-            "public, max-age=604800",
-            True,
-        ),
+        ("rss.xml", _RSS, _SHORT, False),
+        ("atom.xml", _ATOM, _SHORT, False),
+        ("tags/x/rss.xml", _RSS, _SHORT, False),
+        ("tags/x/feed.json", _FEED, _SHORT, True),
+        ("feed.json", _FEED, _SHORT, True),
+        ("index.html", _HTML, _SHORT, False),
+        ("tags/x/index.html", _HTML, _SHORT, False),
+        ("api/v1/index.json", _JSON, _SHORT, True),
+        ("api/v1/tags/x/index.json", _JSON, _SHORT, True),
+        ("archive/2/atom.xml", _ATOM, _FULL, False),
+        ("archive/2/index.html", _HTML, _FULL, False),
+        ("archive/2/feed.json", _FEED, _FULL, True),
+        ("tags/x/archive/2/feed.json", _FEED, _FULL, True),
+        ("api/v1/pages/3.json", _JSON, _FULL, True),
+        ("api/v1/years/2025/pages/3.json", _JSON, _FULL, True),
+        ("articles/a/index.html", _HTML, _ARTICLE, False),
+        ("api/v1/articles/a.json", _JSON, _ARTICLE, True),
+        ("api/v1/schema/page.json", _JSON, "public, max-age=604800", True),
+        ("style.css", "text/css; charset=utf-8", "public, no-cache", False),
     ],
 )
 def test_default_headers(path, content_type, cache_control, cors):
-    """Every output path gets its media type, a cache lifetime and CORS where it is an API."""
+    """Every output path gets its media type, a cache lifetime by kind and CORS where it
+    is an API: entry points and feeds short, full pages a day, articles an hour, the
+    stylesheet revalidated on every use."""
     headers = headers_for(PurePosixPath(path))
     assert headers == {"Content-Type": content_type, "Cache-Control": cache_control}
     assert rule_for(PurePosixPath(path)).cors is cors
+
+
+def test_the_newest_page_of_each_list_is_short_lived():
+    """The newest page of each numbered list (a new article changes it) gets the short
+    lifetime, the full pages before it the long one; a tag's archive has full pages only."""
+    paths = [
+        "api/v1/pages/9.json", "api/v1/pages/10.json", "api/v1/tags/x/pages/1.json",
+        "api/v1/years/2024/pages/2.json", "api/v1/years/2025/pages/1.json",
+        "archive/1/rss.xml", "archive/2/rss.xml", "archive/2/index.html",
+        "tags/x/archive/2/rss.xml", "api/v1/index.json", "articles/10/index.html",
+    ]  # fmt: skip
+    newest = newest_pages(paths)
+    assert newest == {
+        "api/v1/pages/10.json", "api/v1/tags/x/pages/1.json", "api/v1/years/2024/pages/2.json",
+        "api/v1/years/2025/pages/1.json", "archive/2/rss.xml", "archive/2/index.html",
+    }  # fmt: skip
+    cache = {path: headers_for(path, (), newest)["Cache-Control"] for path in paths}
+    assert cache["api/v1/pages/10.json"] == cache["archive/2/index.html"] == SHORT
+    assert cache["api/v1/pages/9.json"] == cache["archive/1/rss.xml"] == FULL_PAGE
+    assert cache["tags/x/archive/2/rss.xml"] == FULL_PAGE
+    rules = (HeaderRule(glob="api/**", cache_control="max-age=7"),)  # a site rule still wins
+    assert headers_for("api/v1/pages/10.json", rules, newest)["Cache-Control"] == "max-age=7"
 
 
 def test_site_rules_come_first_and_first_match_wins():
@@ -100,9 +130,16 @@ def test_globs(glob, path, matches):
         ("api/v1/articles/a.json", 0),
         ("api/v1/schema/page.json", 0),
         ("style.css", 0),
-        ("index.html", 1),
         ("api/v1/pages/2.json", 1),
-        ("tags/x/rss.xml", 1),
+        ("api/v1/years/2025/pages/1.json", 1),
+        ("archive/3/index.html", 1),
+        ("archive/3/rss.xml", 1),
+        ("tags/x/archive/2/feed.json", 1),
+        ("index.html", 2),
+        ("tags/x/index.html", 2),
+        ("tags/x/rss.xml", 2),
+        ("api/v1/tags/x/index.json", 2),
+        ("sitemap.xml", 2),
         ("feed.json", 2),
         ("rss.xml", 2),
         ("atom.xml", 2),
@@ -110,7 +147,8 @@ def test_globs(glob, path, matches):
     ],
 )
 def test_upload_tiers(path, tier):
-    """Articles first, then lists and indexes, then the feeds, the API index last."""
+    """Articles first, then list and archive pages, then what links to the newest of them
+    (home and tag pages, feeds, entry documents), the API index last."""
     assert upload_tier(path) == tier
 
 
@@ -162,8 +200,10 @@ def test_headers_file_gives_each_url_exactly_its_headers(tmp_path):
         if path.is_file() and path.name not in {HEADERS_PATH, ".feeds-manifest.json"}
     ]
     assert any(path.startswith("tags/") for path in paths)
+    numbered = numbered_pages(paths)  # a pattern cannot tell the newest: all are short
+    assert any(path.startswith("archive/") for path in numbered)
     for path in paths:
-        expected = headers_for(PurePosixPath(path))
+        expected = headers_for(PurePosixPath(path), (), numbered)
         urls = [site.root_path + path]  # the site lives under /news/
         if path.endswith("index.html"):
             urls.append(site.root_path + path.removesuffix("index.html"))
@@ -171,7 +211,7 @@ def test_headers_file_gives_each_url_exactly_its_headers(tmp_path):
             (block,) = _host_headers(text, url)
             assert block["Content-Type"] == expected["Content-Type"], url
             assert block["Cache-Control"] == expected["Cache-Control"], url
-            cors = rule_for(PurePosixPath(path)).cors
+            cors = rule_for(PurePosixPath(path), (), numbered).cors
             assert block.get("Access-Control-Allow-Origin") == ("*" if cors else None), url
     assert "Content-Encoding" not in text
 
@@ -191,7 +231,7 @@ def test_headers_file_stays_small_as_the_site_grows(tmp_path):
 def test_rules_that_give_the_same_headers_share_their_blocks():
     """Two rules that set the same headers (a site rule and a default) still make one
     broad pattern, not one block per folder."""
-    rules = (HeaderRule(glob="articles/a/**", cache_control=SHORT),)
+    rules = (HeaderRule(glob="articles/a/**", cache_control=ARTICLE),)
     paths = [f"articles/{name}/index.html" for name in "abcdef"]
     text = render_headers_file(paths, rules).decode()
     blocks = [line for line in text.splitlines() if line.startswith("/")]
@@ -211,3 +251,13 @@ def test_headers_file_follows_site_rules():
     ]
     assert _host_headers(text, "/api/v1/tags/x/pages/1.json")[0]["Cache-Control"] == SHORT
     assert "gzip" not in text
+
+
+def test_headers_file_covers_a_sitemap_split_by_year_in_one_block():
+    """The parts of a split sitemap share one pattern, which matches no other file."""
+    paths = ["sitemap.xml", "sitemap-2024.xml", "sitemap-2025.xml", "sitemap-pages.xml"]
+    text = render_headers_file([*paths, "robots.txt", "feed.json"]).decode()
+    assert "/sitemap-*" in text.splitlines()
+    for path in [*paths, "robots.txt", "feed.json"]:
+        (block,) = _host_headers(text, "/" + path)
+        assert block["Cache-Control"] == SHORT

@@ -159,15 +159,15 @@ def test_noop_rebuild_writes_nothing(seeds, tmp_path):
 
 
 def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path, monkeypatch):
-    """Editing the oldest article rewrites its page and document and the lists holding it;
-    no subscription feed (they show the newest articles) nor the sitemap is even rendered."""
+    """Editing the oldest article rewrites its page and document and the lists holding it
+    (the first pages: they hold the oldest articles), and its year's entry document,
+    where it is the newest; no subscription feed nor the sitemap is even rendered."""
     output = tmp_path / "public"
     site = test_site()  # feed_limit 2, page_size 2, archive_size 100
     oldest = seeds / "oldest.txt"
     oldest.write_text("2014-01-01\nthe-oldest-article\n\nFrom long ago.\n")
     build(seeds, output, site)
     before = _stamps(output)
-    last_page = max(int(p.stem) for p in (output / "api/v1/pages").glob("*.json"))
     oldest.write_text(oldest.read_text() + "\nOne more paragraph.\n")
     rendered: list[str] = []
     render = units.render_unit
@@ -178,14 +178,15 @@ def test_edit_rewrites_only_what_depends_on_the_article(seeds, tmp_path, monkeyp
         or render(site, job),
     )
     build(seeds, output, site)
-    assert sorted(rendered) == ["archive", "article", "list", "list"], "no feed, no sitemap"
+    assert sorted(rendered) == ["archive", "article", "index", "list", "list"], "no feed"
     after = _stamps(output)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {
         "articles/the-oldest-article/index.html",
         "api/v1/articles/the-oldest-article.json",
-        f"api/v1/pages/{last_page}.json",  # its summary's word count
+        "api/v1/pages/1.json",  # its summary's word count
         "api/v1/years/2014/pages/1.json",
+        "api/v1/years/2014/index.json",
         "archive/1/rss.xml",  # the archive page holding it, which carries full text
         "archive/1/atom.xml",
         "archive/1/feed.json",

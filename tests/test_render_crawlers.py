@@ -38,13 +38,16 @@ def _urls(root) -> dict[str, str | None]:
 
 
 def test_sitemap_lists_every_article_and_the_site_pages(tree, site, articles):
-    """Each article page, the home and subscribe pages are listed, lastmod from the last change."""
+    """Each article page, the home, subscribe and tag pages are listed, lastmod from the
+    last change of what they show."""
     root = _xml(tree, "sitemap.xml")
     assert etree.QName(root).localname == "urlset"
     urls = _urls(root)
     for article in articles:
         assert urls[article.url] == article.modified.isoformat()
+    assert list(urls)[: len(articles)] == [article.url for article in reversed(articles)]
     assert urls[site.url()] == max(a.modified for a in articles).isoformat()
+    assert urls[site.url("tags/security/")] == articles[0].modified.isoformat()
     assert urls[site.url("subscribe/")] is None  # changes with the software, not the articles
     assert len(root.findall("s:url", NS)) == len(urls)  # no URL twice
 
@@ -55,32 +58,51 @@ def test_sitemap_urls_are_absolute_and_built(tree, site):
         assert _built_file(tree, site, url) in tree, url
 
 
-def test_large_sitemap_becomes_an_index(site, articles, monkeypatch):
-    """Beyond SITEMAP_LIMIT URLs, sitemap.xml indexes sitemap-N.xml files that hold them all."""
+def _years(site, *years: int):
+    """An article on 1 June of each year, newest first."""
+    from feeds._seeds import parse_seed
+    from feeds._timeline import newest_first
+
+    return newest_first(
+        [
+            parse_seed(f"{n}.txt", f"{year}-06-01\narticle-{n}\n\nText.\n".encode(), site)
+            for n, year in enumerate(years)
+        ]
+    )
+
+
+def test_large_sitemap_becomes_an_index_by_year(site, monkeypatch):
+    """Beyond SITEMAP_SPLIT URLs, sitemap.xml indexes a file per year (split again
+    beyond SITEMAP_LIMIT) and one of the site's own pages; together they hold every URL."""
+    monkeypatch.setattr(crawlers, "SITEMAP_SPLIT", 2)
     monkeypatch.setattr(crawlers, "SITEMAP_LIMIT", 2)
+    articles = _years(site, 2024, 2025, 2025, 2025)
     tree = render_site(site, articles)
     index = _xml(tree, "sitemap.xml")
     assert etree.QName(index).localname == "sitemapindex"
-    expected = crawlers.sitemap_entries(site, articles)
     files = [loc.text for loc in index.iterfind("s:sitemap/s:loc", NS)]
-    assert len(files) == -(-len(expected) // 2)
+    names = ["sitemap-2024.xml", "sitemap-2025.xml", "sitemap-2025-2.xml", "sitemap-pages.xml"]
+    assert files == [site.url(name) for name in names]
+    assert not index.findall("s:sitemap/s:lastmod", NS)  # it would change on every publish
+    pages = _urls(_xml(tree, "sitemap-pages.xml"))
+    assert list(pages) == [site.url(), site.url("subscribe/")] and not any(pages.values())
     listed: list[str] = []
-    for number, url in enumerate(files, start=1):
-        assert url == site.url(f"sitemap-{number}.xml")
+    for url in files:
         part = _xml(tree, str(_built_file(tree, site, url)))
         assert etree.QName(part).localname == "urlset"
         assert 1 <= len(part.findall("s:url", NS)) <= 2
         listed += list(_urls(part))
-    assert listed == [entry.url for entry in expected]
+    assert listed == [entry.url for entry in crawlers.sitemap_entries(site, articles)]
     assert not any(str(path).startswith("sitemap-") for path in render_site(site, articles[:0]))
 
 
-def test_sitemap_adds_to_the_last_file_only(site, articles, monkeypatch):
-    """Articles are listed oldest first, so a new article changes only the last sitemap file."""
-    monkeypatch.setattr(crawlers, "SITEMAP_LIMIT", 2)
-    before = crawlers.render_sitemap(site, articles[1:])
-    after = crawlers.render_sitemap(site, articles)
-    assert before[PurePosixPath("sitemap-1.xml")] == after[PurePosixPath("sitemap-1.xml")]
+def test_a_new_article_changes_only_its_years_sitemap(site, monkeypatch):
+    """A new article changes its year's sitemap file alone: not the index, the other
+    years' files or the site's own pages."""
+    monkeypatch.setattr(crawlers, "SITEMAP_SPLIT", 2)
+    before = crawlers.render_sitemap(site, _years(site, 2024, 2025))
+    after = crawlers.render_sitemap(site, _years(site, 2024, 2025, 2025))
+    assert {str(path) for path in after if before.get(path) != after[path]} == {"sitemap-2025.xml"}
 
 
 @pytest.mark.parametrize("count", [0, 1])

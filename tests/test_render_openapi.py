@@ -63,6 +63,8 @@ def test_every_documented_path_exists_in_the_build(tree, site, articles):
         "/api/v1/index.json": [{}],
         "/api/v1/articles/{slug}.json": [{"{slug}": article.slug} for article in articles],
         "/api/v1/pages/{page}.json": [{"{page}": str(n)} for n in range(1, lists[0][1] + 1)],
+        "/api/v1/tags/{tag}/index.json": [{"{tag}": tag["slug"]} for tag in links["tags"]],
+        "/api/v1/years/{year}/index.json": [{"{year}": str(y["year"])} for y in links["years"]],
         "/api/v1/tags/{tag}/pages/{page}.json": [
             {"{tag}": root.split("/")[1], "{page}": str(n)}
             for root, count in lists if root.startswith("tags/") for n in range(1, count + 1)

@@ -220,7 +220,8 @@ def test_only_changed_files_are_replaced(tmp_path):
 
 
 def test_publishing_order():
-    """Article pages and documents go first, feeds and the API entry point last."""
+    """Article pages and documents go first, then list and archive pages, then the pages
+    and feeds that link to the newest of them, the API entry point last."""
     paths = [
         "rss.xml",
         "index.html",
@@ -228,12 +229,13 @@ def test_publishing_order():
         "api/v1/index.json",
         "api/v1/articles/a.json",
         "api/v1/pages/1.json",
+        "archive/1/index.html",
         "feed.json",
     ]
     ranked = sorted(paths, key=publish_rank)
     assert ranked[:2] == ["articles/a/index.html", "api/v1/articles/a.json"]
-    assert set(ranked[2:4]) == {"index.html", "api/v1/pages/1.json"}
-    assert set(ranked[4:6]) == {"rss.xml", "feed.json"}
+    assert set(ranked[2:4]) == {"archive/1/index.html", "api/v1/pages/1.json"}
+    assert set(ranked[4:7]) == {"index.html", "rss.xml", "feed.json"}
     assert ranked[-1] == "api/v1/index.json"
 
 

@@ -53,6 +53,7 @@ class SchemaLinksV1(_Document):
     """The JSON Schema of each document type."""
 
     index: str
+    list: str
     page: str
     article: str
 
@@ -66,7 +67,7 @@ class ArchiveLinksV1(_Document):
 
 
 class TagLinksV1(_Document):
-    """One tag: its article list, HTML page and feeds."""
+    """One tag: its entry document, HTML page and feeds."""
 
     name: str
     slug: str = Field(
@@ -74,25 +75,25 @@ class TagLinksV1(_Document):
         "Unicode letters (percent-encoded in URLs)"
     )
     article_count: int
-    first_page: str
+    index: str = Field(description="The tag's entry document: its newest articles and pages")
     page: str = Field(description="The tag's HTML page")
     feeds: FeedLinksV1
 
 
 class YearLinksV1(_Document):
-    """One year's article list."""
+    """One year: its entry document."""
 
     year: int
     article_count: int
-    first_page: str
+    index: str = Field(description="The year's entry document: its newest articles and pages")
 
 
 class IndexLinksV1(_Document):
     """Every other endpoint, so a client needs no other knowledge."""
 
     self: str
-    first_page: str
-    last_page: str
+    newest_page: str = Field(description="The list page holding the newest articles")
+    first_page: str = Field(description="Page 1, which holds the oldest articles")
     page_template: str = Field(description="URL of list page {page}, from 1 to page_count")
     article_template: str = Field(description="URL of the document of article {slug}")
     feeds: FeedLinksV1
@@ -101,17 +102,6 @@ class IndexLinksV1(_Document):
     years: list[YearLinksV1] = Field(description="Every year with articles, newest first")
     schemas: SchemaLinksV1
     openapi: str = Field(description="OpenAPI 3.1 description of this API")
-
-
-class IndexV1(_TopLevel):
-    """The API's entry point: ``api/v1/index.json``."""
-
-    api_version: int = API_VERSION
-    site: SiteV1
-    article_count: int
-    page_count: int
-    page_size: int
-    links: IndexLinksV1
 
 
 class ImageV1(_Document):
@@ -150,25 +140,75 @@ class ArticleSummaryV1(_Document):
     )
 
 
-class PageLinksV1(_Document):
-    """Where a list page sits among the others."""
+class IndexV1(_TopLevel):
+    """The API's entry point: ``api/v1/index.json``. It changes on every publish; the
+    list pages it links stay the same until a newer page follows them."""
+
+    api_version: int = API_VERSION
+    site: SiteV1
+    article_count: int
+    page_count: int
+    page_size: int
+    articles: list[ArticleSummaryV1] = Field(
+        description="The newest page_size articles, newest first"
+    )
+    links: IndexLinksV1
+
+
+class TagV1(_Document):
+    """A tag as articles carry it, and the slug of its URLs."""
+
+    name: str
+    slug: str
+
+
+class ListLinksV1(_Document):
+    """A list's pages, and what else the list has."""
 
     self: str
-    first: str
-    last: str
-    prev: str | None
-    next: str | None
-    index: str
+    index: str = Field(description="The API's entry point")
+    newest_page: str = Field(description="The list page holding the newest articles")
+    first_page: str = Field(description="Page 1, which holds the oldest articles")
+    page_template: str = Field(description="URL of list page {page}, from 1 to page_count")
+    page: str | None = Field(description="The tag's HTML page (tags only)")
+    feeds: FeedLinksV1 | None = Field(description="The tag's feeds (tags only)")
+
+
+class ListIndexV1(_TopLevel):
+    """The entry document of one tag's or one year's list:
+    ``api/v1/tags/{tag}/index.json``, ``api/v1/years/{year}/index.json``."""
+
+    api_version: int = API_VERSION
+    tag: TagV1 | None = Field(description="The tag listed (tags only)")
+    year: int | None = Field(description="The year listed (years only)")
+    article_count: int
+    page_count: int
+    page_size: int
+    articles: list[ArticleSummaryV1] = Field(
+        description="The newest page_size articles of the list, newest first"
+    )
+    links: ListLinksV1
+
+
+class PageLinksV1(_Document):
+    """Where a list page sits among the others: ``prev`` is older, ``next`` newer."""
+
+    self: str
+    first: str = Field(description="Page 1, the oldest articles")
+    prev: str | None = Field(description="The page before, of older articles; none on page 1")
+    next: str | None = Field(description="The page after, of newer articles; none on the newest")
+    index: str = Field(description="The list's entry document, with its counts and newest page")
 
 
 class PageV1(_TopLevel):
-    """One page of an article list, newest first: ``api/v1/pages/{page}.json``, and the
-    same under ``api/v1/tags/{tag}/`` and ``api/v1/years/{year}/``."""
+    """One page of an article list: ``api/v1/pages/{page}.json``, and the same under
+    ``api/v1/tags/{tag}/`` and ``api/v1/years/{year}/``. Page 1 holds the oldest
+    page_size articles, and each page after it the next page_size; the newest page
+    may hold fewer. Inside a page, newest first. A full page stays the same until one
+    of its articles changes or a newer page follows it (its ``next`` link)."""
 
     page: int
-    page_count: int
     page_size: int
-    article_count: int
     articles: list[ArticleSummaryV1]
     links: PageLinksV1
 
@@ -185,4 +225,9 @@ class ArticleV1(_TopLevel, ArticleSummaryV1):
     )
 
 
-SCHEMAS: dict[str, type[_TopLevel]] = {"index": IndexV1, "page": PageV1, "article": ArticleV1}
+SCHEMAS: dict[str, type[_TopLevel]] = {
+    "index": IndexV1,
+    "list": ListIndexV1,
+    "page": PageV1,
+    "article": ArticleV1,
+}

@@ -5,13 +5,14 @@
               (in worker processes when there are many); articles are kept
               without their bodies
     order     one timeline, newest first, times made distinct (_timeline)
-    render    cacheable units (an article's page and document; each archive,
-              list and tag page; each subscription feed's three formats; the
-              sitemap; the files of the configuration alone) only when their
-              render key changed, in worker processes that write their files
-              into the staging folder; the pages that count or link everything
-              (home page, API index, tags index...) every time, in this process
-              meanwhile: they cost O(N) small entries
+    render    cacheable units (an article's page and document; each archive
+              page, the site's or a tag's, with its feeds; each API list page
+              and entry document; each tag page; each subscription feed's three
+              formats; the sitemap; the files of the configuration alone) only
+              when their render key changed, in worker processes that write
+              their files into the staging folder; the pages that count or link
+              everything (home page, tags index, subscribe page) every time, in
+              this process meanwhile
     write     TreeWriter stages what differs from the output and commits it
 
     patch     when the seeds changed only in their articles' text, the last

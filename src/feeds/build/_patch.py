@@ -26,6 +26,7 @@ from feeds.build._units import Unit, render_units, write_headers_file
 from feeds.build._write import TreeWriter
 from feeds.models import Article, Site
 from feeds.render import members_key
+from feeds.render.channels import archive_count
 from feeds.render.html import HOME_PAGE, render_home_page
 
 
@@ -62,7 +63,9 @@ def patch(
         writer.keep_all_but(replaced)
         render_units(site, units, writer, cache)
         if home:
-            for path, page in render_home_page(site, [articles[i] for i in home]).items():
+            archives = archive_count(len(plan.timeline), site.archive_size)
+            newest = [articles[i] for i in home]
+            for path, page in render_home_page(site, newest, archives).items():
                 writer.add(path, page)
         write_headers_file(site, writer, cache)
         written = writer.commit(articles=len(plan.timeline))

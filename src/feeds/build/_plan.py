@@ -7,9 +7,10 @@ document:
   hash, slug, the publication and update times the timeline settled on, and its
   lead image's published path;
 - ``others``: the seed hash of every other valid file (drafts, scheduled);
-- ``listings``: every unit that shows many articles (archive, feed, tag and API
-  list pages) as its name, its label (``render.list_key``), the timeline
-  positions of the articles it shows, and its job with those articles left out.
+- ``listings``: every unit that shows many articles (archive pages, the site's
+  and the tags', feeds, tag pages, the API's list pages and entry documents) as
+  its name, its label (``render.list_key``), the timeline positions of the
+  articles it shows, and its job with those articles left out.
 
 The cache also notes the hash of the manifest the build wrote: a plan is used
 only with that output (not with one a build killed before saving the cache left).

@@ -2,13 +2,14 @@
 into a ``TreeWriter``.
 
 A unit is one cache entry (``feeds.build._cache``): an article's page and document,
-an image file (once, however many articles show it), an archive page, a list or
-tag page, a subscription channel's feeds, the sitemap, the files of the
-configuration alone. Its render key says what it shows; a unit whose key and
-files are unchanged is kept, the others are rendered in groups (an archive
-page with its articles, so each body is read once) by worker processes that
-stage their files, while this process renders the pages that count or link
-everything (``SITE_RENDERERS``) every time.
+an image file (once, however many articles show it), an archive page (its feeds
+and HTML page; the site's or a tag's), a list page or an entry document of the
+API, a tag's page, a subscription channel's feeds, the
+sitemap, the files of the configuration alone. Its render key says what it
+shows; a unit whose key and files are unchanged is kept, the others are
+rendered in groups (an archive page with its articles, so each body is read
+once) by worker processes that stage their files, while this process renders
+the pages that count or link everything (``SITE_RENDERERS``) every time.
 The ``_headers`` file comes last: it is keyed by the set of every path.
 """
 
@@ -32,9 +33,10 @@ from feeds.errors import SeedError, SeedErrors, WriteError
 from feeds.models import Article, ImageFile, Site
 from feeds.render import Listing, Tree, list_key
 from feeds.render.api import (
+    index_jobs,
     list_page_jobs,
-    render_api_index,
     render_article_document,
+    render_index,
     render_list_page,
     render_schemas,
 )
@@ -42,10 +44,19 @@ from feeds.render.channels import (
     archive_jobs,
     render_archive_page,
     render_feed_documents,
+    render_tag_archive_page,
     subscription_feed_jobs,
+    tag_archive_jobs,
 )
 from feeds.render.crawlers import render_redirects, render_robots, render_sitemap, sitemap_key
-from feeds.render.html import render_article_page, render_pages, render_tag_page, tag_page_jobs
+from feeds.render.html import (
+    render_archive_listing,
+    render_article_page,
+    render_pages,
+    render_tag_archive_listing,
+    render_tag_page,
+    tag_page_jobs,
+)
 from feeds.render.openapi import render_openapi
 from feeds.render.site_pages import render_not_found, render_subscribe_page
 
@@ -53,7 +64,6 @@ ArticleRenderer = Callable[[Site, Article], Tree]
 SiteRenderer = Callable[[Site, Sequence[Article]], Tree]
 ARTICLE_RENDERERS: tuple[ArticleRenderer, ...] = (render_article_page, render_article_document)
 SITE_RENDERERS: tuple[SiteRenderer, ...] = (
-    render_api_index,
     render_pages,
     render_redirects,
     render_subscribe_page,
@@ -88,9 +98,10 @@ def render_site(site: Site, articles: Sequence[Article]) -> Tree:
 
 def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
     """Outputs whose inputs a render key covers: archive pages, article pages and
-    documents, subscription feeds, tag pages, list pages, the sitemap and what
-    depends on the configuration alone. Only the pages that count or link
-    everything (``SITE_RENDERERS``) are rendered on every build.
+    documents, subscription feeds, tags' archive pages, tag pages, the API's list
+    pages and entry documents, the sitemap and what depends on the configuration
+    alone. Only the pages that count or link everything (``SITE_RENDERERS``) are
+    rendered on every build.
 
     Each archive page comes first with its articles (``_groups`` renders them
     together, reading each body once); the biggest work starts first, so that
@@ -112,7 +123,13 @@ def units_and_listings(site: Site, articles: Sequence[Article]) -> tuple[list[Un
         name, label, page, job = listing
         units.append((name, list_key(label, page, keys), job))
         units.extend((f"article:{a.slug}", keys[a.slug], ("article", a)) for a in page)
-    for jobs in (subscription_feed_jobs, tag_page_jobs, list_page_jobs):
+    for jobs in (
+        tag_archive_jobs,
+        subscription_feed_jobs,
+        tag_page_jobs,
+        list_page_jobs,
+        index_jobs,
+    ):
         for listing in jobs(site, articles):
             listings.append(listing)
             name, label, shown, job = listing
@@ -146,13 +163,20 @@ def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
     if kind == "article":
         return render_article(site, with_body(job[1]))
     if kind == "archive":
-        return render_archive_page(site, job[1], job[2])
+        return {**render_archive_page(site, job[1], job[2]), **render_archive_listing(site, job[1])}
+    if kind == "tag-archive":
+        return {
+            **render_tag_archive_page(site, job[1], job[2]),
+            **render_tag_archive_listing(site, job[1]),
+        }
     if kind == "channel":
         return render_feed_documents(site, job[1], job[2])
     if kind == "tag":
         return render_tag_page(site, job[1])
     if kind == "sitemap":
         return render_sitemap(site, job[1])
+    if kind == "index":
+        return render_index(site, job[1])
     if kind == CONFIGURATION_UNIT:
         return _merged(render(site, ()) for render in CONFIGURATION_RENDERERS)
     return render_list_page(site, job[1])
@@ -214,6 +238,9 @@ def _render_group(rendering: _Rendering, indexes: list[int]) -> list[Staged]:
         elif job[0] == "archive":
             number, count, page = job[1]
             job = ("archive", (number, count, [full(a) for a in page]), job[2])
+        elif job[0] == "tag-archive":
+            tag, number, count, page = job[1]
+            job = ("tag-archive", (tag, number, count, [full(a) for a in page]), job[2])
         elif job[0] == "channel":
             job = ("channel", job[1], [full(a) for a in job[2]])
         tree = render_unit(rendering.site, job)

@@ -9,7 +9,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 
 from feeds._digest import content_digest
-from feeds._headers import HEADERS_PATH, Headers, headers_for
+from feeds._headers import HEADERS_PATH, Headers, headers_for, newest_pages
 from feeds._order import upload_tier
 from feeds.build._write import MANIFEST, Manifest, previous_build
 from feeds.deploy._tree import FILE, LINK, Entry, NotAFile, read_inside, walk
@@ -137,15 +137,20 @@ def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool)
             return True
         return not _stray(path.rpartition("/")[2])
 
-    files, refused = [], []
-    for entry in walk(output, wanted):
-        if entry.kind != FILE:
-            refused.append(entry)
-            continue
-        headers = headers_for_path(entry.path, rules) if with_headers else {}
-        files.append(LocalFile(entry.path, output, entry.size, entry.digest, headers))
-    if refused:
+    entries = list(walk(output, wanted))
+    if refused := [entry for entry in entries if entry.kind != FILE]:
         raise DeployError(_refusal(output, refused))
+    newest = newest_pages(entry.path for entry in entries)  # they change on every publish
+    files = [
+        LocalFile(
+            entry.path,
+            output,
+            entry.size,
+            entry.digest,
+            headers_for_path(entry.path, rules, newest) if with_headers else {},
+        )
+        for entry in entries
+    ]
     return sorted(files, key=lambda file: file.path)
 
 
@@ -197,9 +202,11 @@ def _which(output: Path, entries: Sequence[Entry], one: str, many: str) -> str:
     return f"{len(entries)} {many} in {output}/ ({shown}{more})"
 
 
-def headers_for_path(path: str, rules: Sequence[HeaderRule]) -> Headers:
+def headers_for_path(
+    path: str, rules: Sequence[HeaderRule], newest: frozenset[str] = frozenset()
+) -> Headers:
     """``feeds._headers.headers_for`` on a string path."""
-    return headers_for(PurePosixPath(path), rules)
+    return headers_for(PurePosixPath(path), rules, newest)
 
 
 def headers_digest(headers: Mapping[str, str]) -> str:

@@ -1,12 +1,23 @@
 """The static, versioned JSON API under ``api/v1/``.
 
-    api/v1/index.json             entry point: site, counts, links to everything
-    api/v1/pages/{n}.json         article summaries, newest first, page_size each
-    api/v1/tags/{tag}/pages/{n}.json    the same, for the articles with one tag
-    api/v1/years/{year}/pages/{n}.json  the same, for the articles of one year
-    api/v1/articles/{slug}.json   one article in full
-    api/v1/schema/{name}.json     JSON Schema (2020-12) of index, page, article
-    api/v1/openapi.json           OpenAPI 3.1 description (``feeds.render.openapi``)
+    api/v1/index.json                   entry point: site, counts, the newest
+                                        page_size summaries, links to everything
+    api/v1/pages/{n}.json               article summaries, page_size each
+    api/v1/tags/{tag}/index.json        a tag's entry document (as index.json)
+    api/v1/tags/{tag}/pages/{n}.json    the list of the articles with the tag
+    api/v1/years/{year}/index.json      a year's entry document
+    api/v1/years/{year}/pages/{n}.json  the list of one year's articles
+    api/v1/articles/{slug}.json         one article in full
+    api/v1/schema/{name}.json           JSON Schema (2020-12) of index, list, page, article
+    api/v1/openapi.json                 OpenAPI 3.1 description (``feeds.render.openapi``)
+
+Stable pages: lists are numbered from the oldest article, as the archive feeds
+are. Page 1 holds the oldest page_size articles and each page after it the next
+page_size; only the newest page may hold fewer. So a new article changes the
+newest page alone (and the one before it, for its ``next`` link, when it starts
+a new page): counts and the newest articles live in the entry documents, which
+change on every publish, and clients walk back from there through pages they
+may keep cached.
 
 Every document names its schema's absolute URL in ``$schema``. The schemas are
 generated from the pydantic models in ``feeds.api_models``; the documents are
@@ -30,20 +41,21 @@ from feeds.render import (
     ATOM_PATH,
     JSON_FEED_PATH,
     RSS_PATH,
-    TAGS_ROOT,
     Listing,
     Tree,
 )
-from feeds.render.channels import archive_count, archive_root, articles_by_tag
+from feeds.render.channels import (
+    archive_count,
+    archive_pages,
+    archive_root,
+    articles_by_tag,
+    tag_root,
+)
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 OPENAPI_PATH = "openapi.json"  # below api/v1/
-
-
-def render_api_index(site: Site, articles: Sequence[Article]) -> Tree:
-    """The index (lists' pages: ``list_page_jobs``; documents: ``render_article_document``;
-    schemas: ``render_schemas``)."""
-    return {_path("index.json"): dump_json(_index(site, articles, _lists(articles)))}
+INDEX_PATH = "index.json"  # below api/v1/ and each list's root
+YEARS_ROOT = "years/"  # below api/v1/
 
 
 def render_schemas(site: Site, articles: Sequence[Article]) -> Tree:
@@ -53,28 +65,64 @@ def render_schemas(site: Site, articles: Sequence[Article]) -> Tree:
     }
 
 
-# A list page to render: (list root, its articles, page number, page count, list length).
-ListPageJob = tuple[str, Sequence[Article], int, int, int]
+# A list page to render: (list root, its articles, page number, whether it is the newest).
+ListPageJob = tuple[str, Sequence[Article], int, bool]
+# An entry document to render: (list root, what it shows besides its articles, the
+# newest page_size articles). Facts of the site's: (article count, archive pages,
+# (tag, count) of each tag, (year, count) of each year); of a tag's or year's list:
+# (article count, the tag or the year).
+IndexJob = tuple[str, tuple[Any, ...], Sequence[Article]]
 
 
 def list_page_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
-    """Every page of every list: its label is its number, the number of pages and of
-    articles in its list."""
+    """Every page of every list: its label is its number and whether it is the newest."""
     jobs: list[Listing] = []
-    for root, members in _lists(articles).items():
-        pages = _paginate(members, site.page_size)
+    for root, members in list_roots(articles).items():
+        pages = _pages(members, site.page_size)
         for number, chunk in enumerate(pages, start=1):
-            label = f"{root}{number}/{len(pages)}/{len(members)}"
-            job = ("list", (root, chunk, number, len(pages), len(members)))
-            jobs.append((f"api:{page_path(number, root)}", label, chunk, job))
+            newest = number == len(pages)
+            job = ("list", (root, chunk, number, newest))
+            jobs.append((f"api:{page_path(number, root)}", f"{root}{number}/{newest}", chunk, job))
+    return jobs
+
+
+def index_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
+    """The entry documents, the site's and each list's: each shows the newest page_size
+    articles of its list; its label is everything else it shows (counts, tags, years)."""
+    lists = list_roots(articles)
+    tagged = articles_by_tag(articles)
+    names = {tag_root(tag): tag for tag in tagged}
+    tags = tuple((tag, len(members)) for tag, members in tagged.items())
+    years = tuple(
+        (_year(root), len(members))
+        for root, members in lists.items()
+        if root.startswith(YEARS_ROOT)
+    )
+    archives = archive_count(len(articles), site.archive_size)
+    jobs: list[Listing] = []
+    for root, members in lists.items():
+        facts: tuple[Any, ...]
+        if not root:
+            facts = (len(members), archives, tags, years)
+        else:
+            facts = (len(members), names[root] if root in names else _year(root))
+        newest = members[: site.page_size]
+        job = ("index", (root, facts, newest))
+        jobs.append((f"api:{root}{INDEX_PATH}", f"{root}{INDEX_PATH} {facts!r}", newest, job))
     return jobs
 
 
 def render_list_page(site: Site, job: ListPageJob) -> Tree:
     """One page of a list of article summaries."""
-    root, articles, number, page_count, article_count = job
-    page = _page(site, root, articles, number, page_count, article_count)
-    return {_path(page_path(number, root)): dump_json(page)}
+    root, articles, number, newest = job
+    return {_path(page_path(number, root)): dump_json(_page(site, root, articles, number, newest))}
+
+
+def render_index(site: Site, job: IndexJob) -> Tree:
+    """An entry document: ``index.json``, or a tag's or a year's."""
+    root, facts, newest = job
+    document = _index(site, facts, newest) if not root else _list_index(site, root, facts, newest)
+    return {_path(root + INDEX_PATH): dump_json(document)}
 
 
 def render_article_document(site: Site, article: Article) -> Tree:
@@ -93,17 +141,31 @@ def page_path(number: int | str, root: str = "") -> str:
     return f"{root}pages/{number}.json"
 
 
-def _lists(articles: Sequence[Article]) -> dict[str, Sequence[Article]]:
+def list_roots(articles: Sequence[Article]) -> dict[str, Sequence[Article]]:
     """Every paginated list by its root: all articles, each tag's, each year's (newest first)."""
     lists: dict[str, Sequence[Article]] = {"": articles}
     for tag, tagged in articles_by_tag(articles).items():
-        lists[f"tags/{tag_slug(tag)}/"] = tagged
+        lists[tag_root(tag)] = tagged
     years: dict[int, list[Article]] = {}
     for article in articles:
         years.setdefault(article.published.year, []).append(article)
     for year, members in sorted(years.items(), reverse=True):
-        lists[f"years/{year}/"] = members
+        lists[f"{YEARS_ROOT}{year}/"] = members
     return lists
+
+
+def page_count(articles: int, size: int) -> int:
+    """How many pages a list of ``articles`` has (an empty list still has one, empty)."""
+    return max(1, -(-articles // size))
+
+
+def _pages(articles: Sequence[Article], size: int) -> list[list[Article]]:
+    """Pages numbered from the oldest (``channels.archive_pages``); at least one."""
+    return archive_pages(articles, size) or [[]]
+
+
+def _year(root: str) -> int:
+    return int(root.removeprefix(YEARS_ROOT).rstrip("/"))
 
 
 def article_api_path(slug: str) -> str:
@@ -124,17 +186,10 @@ def _url(site: Site, relative: str) -> str:
     return site.url(API_ROOT + relative)
 
 
-def _paginate(articles: Sequence[Article], size: int) -> list[Sequence[Article]]:
-    """Pages of ``size`` articles; an empty site still has one (empty) page."""
-    return [articles[start : start + size] for start in range(0, len(articles), size)] or [[]]
-
-
-def _index(
-    site: Site, articles: Sequence[Article], lists: dict[str, Sequence[Article]]
-) -> dict[str, Any]:
+def _index(site: Site, facts: tuple[Any, ...], newest: Sequence[Article]) -> dict[str, Any]:
+    article_count, archives, tags, years = facts
     author = site.author and {"name": site.author.name, "email": site.author.email}
-    page_count = len(_paginate(articles, site.page_size))
-    archives = archive_count(len(articles), site.archive_size)
+    pages = page_count(article_count, site.page_size)
     return {
         "$schema": _url(site, schema_path("index")),
         "api_version": API_VERSION,
@@ -146,13 +201,14 @@ def _index(
             "timezone": site.timezone,
             "author": author or None,
         },
-        "article_count": len(articles),
-        "page_count": page_count,
+        "article_count": article_count,
+        "page_count": pages,
         "page_size": site.page_size,
+        "articles": [_summary(site, article) for article in newest],
         "links": {
-            "self": _url(site, "index.json"),
+            "self": _url(site, INDEX_PATH),
+            "newest_page": _url(site, page_path(pages)),
             "first_page": _url(site, page_path(1)),
-            "last_page": _url(site, page_path(page_count)),
             "page_template": _url(site, page_path("{page}")),
             "article_template": _url(site, "articles/{slug}.json"),
             "feeds": _feed_links(site, ""),
@@ -165,24 +221,50 @@ def _index(
                 {
                     "name": tag,
                     "slug": tag_slug(tag),
-                    "article_count": len(tagged),
-                    "first_page": _url(site, page_path(1, f"tags/{tag_slug(tag)}/")),
-                    "page": site.url(f"{TAGS_ROOT}{tag_slug(tag)}/"),
-                    "feeds": _feed_links(site, f"{TAGS_ROOT}{tag_slug(tag)}/"),
+                    "article_count": count,
+                    "index": _url(site, tag_root(tag) + INDEX_PATH),
+                    "page": site.url(tag_root(tag)),
+                    "feeds": _feed_links(site, tag_root(tag)),
                 }
-                for tag, tagged in articles_by_tag(articles).items()
+                for tag, count in tags
             ],
             "years": [
                 {
-                    "year": int(root.split("/")[1]),
-                    "article_count": len(members),
-                    "first_page": _url(site, page_path(1, root)),
+                    "year": year,
+                    "article_count": count,
+                    "index": _url(site, f"{YEARS_ROOT}{year}/{INDEX_PATH}"),
                 }
-                for root, members in lists.items()
-                if root.startswith("years/")
+                for year, count in years
             ],
             "schemas": {name: _url(site, schema_path(name)) for name in SCHEMAS},
             "openapi": _url(site, OPENAPI_PATH),
+        },
+    }
+
+
+def _list_index(
+    site: Site, root: str, facts: tuple[Any, ...], newest: Sequence[Article]
+) -> dict[str, Any]:
+    article_count, what = facts
+    pages = page_count(article_count, site.page_size)
+    tag = isinstance(what, str)
+    return {
+        "$schema": _url(site, schema_path("list")),
+        "api_version": API_VERSION,
+        "tag": {"name": what, "slug": tag_slug(what)} if tag else None,
+        "year": None if tag else what,
+        "article_count": article_count,
+        "page_count": pages,
+        "page_size": site.page_size,
+        "articles": [_summary(site, article) for article in newest],
+        "links": {
+            "self": _url(site, root + INDEX_PATH),
+            "index": _url(site, INDEX_PATH),
+            "newest_page": _url(site, page_path(pages, root)),
+            "first_page": _url(site, page_path(1, root)),
+            "page_template": _url(site, page_path("{page}", root)),
+            "page": site.url(root) if tag else None,
+            "feeds": _feed_links(site, root) if tag else None,
         },
     }
 
@@ -196,27 +278,19 @@ def _feed_links(site: Site, root: str) -> dict[str, str]:
 
 
 def _page(
-    site: Site,
-    root: str,
-    articles: Sequence[Article],
-    number: int,
-    page_count: int,
-    article_count: int,
+    site: Site, root: str, articles: Sequence[Article], number: int, newest: bool
 ) -> dict[str, Any]:
     return {
         "$schema": _url(site, schema_path("page")),
         "page": number,
-        "page_count": page_count,
         "page_size": site.page_size,
-        "article_count": article_count,
         "articles": [_summary(site, article) for article in articles],
         "links": {
             "self": _url(site, page_path(number, root)),
             "first": _url(site, page_path(1, root)),
-            "last": _url(site, page_path(page_count, root)),
             "prev": _url(site, page_path(number - 1, root)) if number > 1 else None,
-            "next": _url(site, page_path(number + 1, root)) if number < page_count else None,
-            "index": _url(site, "index.json"),
+            "next": None if newest else _url(site, page_path(number + 1, root)),
+            "index": _url(site, root + INDEX_PATH),
         },
     }
 

@@ -13,8 +13,16 @@ changes only the newest page (and the subscription feeds). Links:
 
 Walking ``prev-archive`` from the subscription feed reaches every article.
 Archive pages are rendered as cacheable units (``archive_jobs``): a page whose
-articles did not change is not rendered again. Tags get the newest
-``feed_limit`` articles each, under ``tags/<tag slug>/``.
+articles did not change is not rendered again. Each archive page has an HTML
+page beside it (``archive/n/index.html``, ``feeds.render.html``), its feeds'
+home page.
+
+Tags get the newest ``feed_limit`` articles each, under ``tags/<tag slug>/``,
+and archives of their own under ``tags/<tag slug>/archive/n/``, the same way
+but with full pages only: ``tag_archive_size`` articles each (``archive_size``,
+or ``feed_limit`` if smaller), so that the articles not yet in a full page are
+all in the tag's feed, and a tagged article changes no tag archive page (only a
+new one, once enough have come to fill it).
 """
 
 from __future__ import annotations
@@ -81,17 +89,30 @@ def site_channel(site: Site, articles: Sequence[Article]) -> Channel:
 
 
 def tag_channel(site: Site, tag: str, articles: Sequence[Article]) -> Channel:
-    """A tag's channel; its page lists every article with the tag."""
-    root = f"{TAGS_ROOT}{tag_slug(tag)}/"
-    oldest = articles[-1].published.date().isoformat()
+    """A tag's channel (``articles``: all with the tag), linking to its newest archive page."""
+    root = tag_root(tag)
+    pages = len(articles) // tag_archive_size(site)
+    links = (("prev-archive", tag_archive_root(tag, pages)),) if pages else ()
     return Channel(
         root,
         f"{site.title}: {tag}",
         f"Articles tagged “{tag}” on {site.title}.",
         site.url(root),
-        f"tag:{site.id_authority},{oldest}:{quote_path(root)}",
+        tag_feed_id(site, tag, articles),
+        links,
         hrefs=hub_links(site),
     )
+
+
+def tag_root(tag: str) -> str:
+    """The folder of a tag's page and feeds."""
+    return f"{TAGS_ROOT}{tag_slug(tag)}/"
+
+
+def tag_feed_id(site: Site, tag: str, articles: Sequence[Article]) -> str:
+    """A tag feed's Atom id (``articles``: all with the tag; the oldest one's date)."""
+    oldest = articles[-1].published.date().isoformat()
+    return f"tag:{site.id_authority},{oldest}:{quote_path(tag_root(tag))}"
 
 
 def feed_id(site: Site, articles: Sequence[Article]) -> str:
@@ -193,8 +214,59 @@ def render_archive_page(site: Site, job: ArchiveJob, site_feed_id: str) -> Tree:
         archive_root(number),
         f"{site.title} (archive {number})",
         site.description,
-        site.url(),
+        site.url(archive_root(number)),
         site_feed_id,
+        tuple(links),
+        archive=True,
+        hrefs=hub_links(site),
+    )
+    return render_feed_documents(site, channel, articles)
+
+
+def tag_archive_size(site: Site) -> int:
+    """Articles in each of a tag's archive pages: ``archive_size``, at most ``feed_limit``
+    (so that the tag's feed holds every article not yet in a full page)."""
+    return min(site.archive_size, site.feed_limit)
+
+
+def tag_archive_root(tag: str, number: int | str) -> str:
+    """The folder of a tag's archive page ``number`` (1 = its oldest articles)."""
+    return f"{tag_root(tag)}{ARCHIVE_ROOT}{number}/"
+
+
+# A tag's archive page to render: the tag, its number, the number of pages, its articles.
+TagArchiveJob = tuple[str, int, int, list[Article]]
+
+
+def tag_archive_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
+    """Each full archive page of each tag: its label is its number, whether it is the
+    last, and the tag feed's id."""
+    size = tag_archive_size(site)
+    jobs: list[Listing] = []
+    for tag, tagged in articles_by_tag(articles).items():
+        pages = archive_pages(tagged, size)[: len(tagged) // size]  # full pages only
+        feed = tag_feed_id(site, tag, tagged)
+        for number, page in enumerate(pages, start=1):
+            label = f"{tag}/{number}/{number < len(pages)}/{feed}"
+            job = ("tag-archive", (tag, number, len(pages), page), feed)
+            jobs.append((f"tag-archive:{tag_slug(tag)}/{number}", label, page, job))
+    return jobs
+
+
+def render_tag_archive_page(site: Site, job: TagArchiveJob, tag_feed: str) -> Tree:
+    """One tag archive page's RSS, Atom and JSON Feed."""
+    tag, number, count, articles = job
+    links = [("current", tag_root(tag))]
+    if number > 1:
+        links.append(("prev-archive", tag_archive_root(tag, number - 1)))
+    if number < count:
+        links.append(("next-archive", tag_archive_root(tag, number + 1)))
+    channel = Channel(
+        tag_archive_root(tag, number),
+        f"{site.title}: {tag} (archive {number})",
+        f"Articles tagged “{tag}” on {site.title}.",
+        site.url(tag_archive_root(tag, number)),
+        tag_feed,
         tuple(links),
         archive=True,
         hrefs=hub_links(site),

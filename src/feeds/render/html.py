@@ -1,11 +1,20 @@
 """HTML pages from Jinja2 templates (``feeds/templates/``), text always escaped.
 
     index.html                  the newest ``feed_limit`` articles, feed autodiscovery
+    archive/{n}/index.html      every article, ``archive_size`` a page, page 1 the
+                                oldest (the archive feeds' pages, beside them)
     tags/index.html             every tag, with its article count
-    tags/{tag}/index.html       every article with the tag, newest first, its feeds
+    tags/{tag}/index.html       the newest ``feed_limit`` articles with the tag, its feeds
+    tags/{tag}/archive/{n}/index.html   the tag's archive pages, beside their feeds
     articles/{slug}/index.html  one article: what every feed item links to
     articles/{alias}/index.html a redirect to the article, for each old slug
     style.css                   the default stylesheet
+
+The home page links the newest archive page, and each archive page the one
+before it and the one after it (the newest, the home page), so every article is
+reachable by links, and a full archive page changes only when one of its
+articles does or a newer page follows it. A tag's page and archive pages link
+the same way.
 
 Links between pages are relative, so a build previews the same on localhost,
 from a file:// URL or under any base path; canonical and feed links are absolute.
@@ -46,7 +55,17 @@ from feeds.render import (
     Listing,
     Tree,
 )
-from feeds.render.channels import articles_by_tag, moved_tags
+from feeds.render.channels import (
+    ArchiveJob,
+    TagArchiveJob,
+    archive_count,
+    archive_root,
+    articles_by_tag,
+    moved_tags,
+    tag_archive_root,
+    tag_archive_size,
+    tag_root,
+)
 from feeds.render.structured import article_json_ld_script
 
 STYLESHEET = "style.css"
@@ -56,9 +75,10 @@ _FEEDS = {"rss": RSS_PATH, "atom": ATOM_PATH, "json": JSON_FEED_PATH}
 
 def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
     """The home page, the tags index and the stylesheet (a tag's page: ``render_tag_page``;
-    article pages: ``render_article_page``)."""
+    article pages: ``render_article_page``; archive pages: ``render_archive_listing``)."""
+    archives = archive_count(len(articles), site.archive_size)
     tree: Tree = {
-        **render_home_page(site, articles[: site.feed_limit]),
+        **render_home_page(site, articles[: site.feed_limit], archives),
         PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
     }
     tagged = articles_by_tag(articles)
@@ -74,18 +94,15 @@ def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
     return tree
 
 
-def tag_root(tag: str) -> str:
-    """The folder of a tag's page and feeds below the site root (Unicode: a file path)."""
-    return f"{TAGS_ROOT}{tag_slug(tag)}/"
-
-
 def tag_href(tag: str) -> str:
     """A tag's folder as a link from the site root writes it (percent-encoded)."""
     return quote_path(tag_slug(tag))
 
 
-def render_home_page(site: Site, newest: Sequence[Article]) -> Tree:
-    """``index.html``: the ``feed_limit`` newest articles."""
+def render_home_page(site: Site, newest: Sequence[Article], archives: int) -> Tree:
+    """``index.html``: the ``feed_limit`` newest articles, and a link to the newest of
+    the ``archives`` archive pages."""
+    older = [_link(archive_root(archives), "Older articles: the archive", "prev")]
     listing = _environment().get_template("index.html")
     home = listing.render(
         _common(site, ""),
@@ -94,26 +111,55 @@ def render_home_page(site: Site, newest: Sequence[Article]) -> Tree:
         heading=site.title,
         lede=site.description,
         articles=newest,
+        pager=older if archives else [],
     )
     return {PurePosixPath(HOME_PAGE): _encode(home)}
 
 
-# A tag's page to render: the tag and its articles, newest first.
-TagPageJob = tuple[str, Sequence[Article]]
+def render_archive_listing(site: Site, job: ArchiveJob) -> Tree:
+    """``archive/{n}/index.html``: the articles of one archive page, newest first."""
+    number, count, articles = job
+    newer = _link(f"../{number + 1}/", "Newer articles", "next")
+    newest = _link("../../index.html", "Newest articles", "next")
+    page = _listing_page(
+        site,
+        "../../",
+        archive_root(number),
+        f"Archive, page {number}",
+        articles,
+        [newer if number < count else newest, *_older(number)],
+    )
+    return {PurePosixPath(archive_root(number), "index.html"): page}
+
+
+# A tag's page to render: the tag, its newest ``feed_limit`` articles (newest first),
+# how many articles it has, and how many archive pages.
+TagPageJob = tuple[str, Sequence[Article], int, int]
 
 
 def tag_page_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
-    """Every tag's page: its label is the tag."""
-    return [
-        (f"tag:{tag_slug(tag)}", f"tag {tag}", members, ("tag", (tag, members)))
-        for tag, members in articles_by_tag(articles).items()
-    ]
+    """Every tag's page: its label is the tag, its article count and archive pages."""
+    size = tag_archive_size(site)
+    jobs: list[Listing] = []
+    for tag, members in articles_by_tag(articles).items():
+        newest = members[: site.feed_limit]
+        count, pages = len(members), len(members) // size
+        label = f"tag {tag}/{count}/{pages}"
+        jobs.append((f"tag:{tag_slug(tag)}", label, newest, ("tag", (tag, newest, count, pages))))
+    return jobs
 
 
 def render_tag_page(site: Site, job: TagPageJob) -> Tree:
-    """The page listing every article with one tag, newest first, with the tag's feeds."""
-    tag, members = job
+    """A tag's page: its newest ``feed_limit`` articles, its feeds, and a link to its
+    newest archive page."""
+    tag, newest, count, pages = job
     root = tag_root(tag)
+    shown = (
+        ", newest first"
+        if count == len(newest)
+        else f"; the {len(newest)} newest here, the others in the archive"
+    )
+    older = _link(tag_archive_root(tag, pages).removeprefix(root), "Older articles", "prev")
     page = (
         _environment()
         .get_template("index.html")
@@ -122,11 +168,66 @@ def render_tag_page(site: Site, job: TagPageJob) -> Tree:
             page_title=f"{tag} · {site.title}",
             canonical=site.url(root),
             heading=f"Tagged “{tag}”",
-            lede=f"{len(members)} article{'s' * (len(members) != 1)}, newest first.",
-            articles=members,
+            lede=f"{count} article{'s' * (count != 1)}{shown}.",
+            articles=newest,
+            pager=[older] if pages else [],
         )
     )
     return {PurePosixPath(root, "index.html"): _encode(page)}
+
+
+def render_tag_archive_listing(site: Site, job: TagArchiveJob) -> Tree:
+    """``tags/{tag}/archive/{n}/index.html``: one of the tag's archive pages."""
+    tag, number, count, articles = job
+    newer = _link(f"../{number + 1}/", "Newer articles", "next")
+    newest = _link("../../", f"Newest articles tagged “{tag}”", "next")
+    page = _listing_page(
+        site,
+        "../../../../",
+        tag_archive_root(tag, number),
+        f"Tagged “{tag}”: archive, page {number}",
+        articles,
+        [newer if number < count else newest, *_older(number)],
+        (tag_root(tag), f"{site.title}: {tag}"),
+    )
+    return {PurePosixPath(tag_archive_root(tag, number), "index.html"): page}
+
+
+def _older(number: int) -> list[dict[str, str]]:
+    """The link from archive page ``number`` to the one before it, if any."""
+    return [_link(f"../{number - 1}/", "Older articles", "prev")] if number > 1 else []
+
+
+def _link(href: str, text: str, rel: str = "") -> dict[str, str]:
+    return {"href": href, "text": text, "rel": rel}
+
+
+def _listing_page(
+    site: Site,
+    up: str,
+    root: str,
+    heading: str,
+    articles: Sequence[Article],
+    pager: list[dict[str, str]],
+    channel: tuple[str, str] = ("", ""),
+) -> bytes:
+    """An archive page of ``articles`` (newest first) at ``root``, ``up`` from the site's root."""
+    oldest, newest = human_date(articles[-1].published), human_date(articles[0].published)
+    span = f"from {oldest} to {newest}" if oldest != newest else f"of {newest}"
+    count = len(articles)
+    return _encode(
+        _environment()
+        .get_template("index.html")
+        .render(
+            _common(site, up, *channel),
+            page_title=f"{heading} · {site.title}",
+            canonical=site.url(root),
+            heading=heading,
+            lede=f"{count} article{'s' * (count != 1)} {span}, newest first.",
+            articles=articles,
+            pager=pager,
+        )
+    )
 
 
 def render_article_page(site: Site, article: Article) -> Tree:

@@ -54,28 +54,48 @@ def openapi_document(site: Site) -> dict[str, Any]:
         "servers": [{"url": site.base_url.removesuffix("/"), "description": site.title}],
         "paths": {
             _api_path("index.json"): _get(
-                "getIndex", "The API's entry point: site, counts and links", site, "index", response
+                "getIndex",
+                "The API's entry point: site, counts, the newest articles and links",
+                site,
+                "index",
+                response,
             ),
             _api_path("pages/{page}.json"): _get(
                 "getPage",
-                "One page of article summaries, newest first",
+                "One page of article summaries; page 1 holds the oldest, newest first within",
                 site,
                 "page",
                 response,
                 _PAGE_PARAMETER,
             ),
+            _api_path("tags/{tag}/index.json"): _get(
+                "getTagIndex",
+                "A tag's entry document: its counts, newest articles and pages",
+                site,
+                "list",
+                response,
+                _TAG_PARAMETER,
+            ),
             _api_path("tags/{tag}/pages/{page}.json"): _get(
                 "getTagPage",
-                "One page of the summaries of the articles with one tag, newest first",
+                "One page of the summaries of the articles with one tag; page 1 the oldest",
                 site,
                 "page",
                 response,
                 _TAG_PARAMETER,
                 _PAGE_PARAMETER,
             ),
+            _api_path("years/{year}/index.json"): _get(
+                "getYearIndex",
+                "A year's entry document: its counts, newest articles and pages",
+                site,
+                "list",
+                response,
+                _YEAR_PARAMETER,
+            ),
             _api_path("years/{year}/pages/{page}.json"): _get(
                 "getYearPage",
-                "One page of the summaries of one year's articles, newest first",
+                "One page of the summaries of one year's articles; page 1 the oldest",
                 site,
                 "page",
                 response,
@@ -94,7 +114,10 @@ _PAGE_PARAMETER = {
     "name": "page",
     "in": "path",
     "required": True,
-    "description": "Page number, from 1 to the index's page_count",
+    "description": (
+        "Page number, from 1 (the oldest articles) to the page_count of the list's entry "
+        "document (the newest)"
+    ),
     "schema": {"type": "integer", "minimum": 1},
 }
 _TAG_PARAMETER = {
