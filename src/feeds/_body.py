@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -268,13 +268,6 @@ def scheme(url: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def local_image_src(path: str) -> str:
-    """The ``src`` of a local image (``path`` relative to its seed file, as written),
-    on the article's page: the path itself for now. Publishing images will give
-    them content-addressed URLs: this is the one place that maps a path to one."""
-    return path
-
-
 def local_image_path(url: str) -> str | None:
     """The file a relative image URL names (percent-escapes decoded), or None if it
     names none (only a query or fragment)."""
@@ -494,8 +487,12 @@ class RenderedBody:
     text: str
 
 
-def render_markdown(source: str, article_url: str) -> RenderedBody:
-    """A Markdown body as HTML (for pages and for feeds) and plain text."""
+def render_markdown(
+    source: str, article_url: str, sources: Mapping[str, str] | None = None
+) -> RenderedBody:
+    """A Markdown body as HTML (for pages and for feeds) and plain text. ``sources``:
+    each local image's ``src`` on the article's page, by its path as written (its
+    published, content-addressed file, ``feeds._images``)."""
     with _document(source) as document:
         tree = _read_tree(document)
         for node in tree.headings:
@@ -513,7 +510,7 @@ def render_markdown(source: str, article_url: str) -> RenderedBody:
         for node, url, _ in tree.images:
             if scheme(url) is None:
                 path = local_image_path(url.strip(_URL_SPACE)) or ""
-                src = local_image_src(path)
+                src = (sources or {}).get(path, path)
                 document.set_url(node, src)
                 relative.append((node, src))
         relative.extend((node, url) for node, url in tree.links if scheme(url) is None)

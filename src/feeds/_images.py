@@ -45,7 +45,7 @@ from slugify import slugify
 from feeds import _strip
 from feeds._digest import content_digest
 from feeds.errors import SeedError
-from feeds.models import Article, ImageFile, Site
+from feeds.models import Article, ImageFile, Site, quote
 
 MEDIA_ROOT = "media/"
 _HASH_LENGTH = 16  # hex digits of the published bytes' hash in the URL: 64 bits
@@ -319,14 +319,28 @@ class ImageResolver:
         return file
 
     def lead(self, article: Article) -> Article | list[SeedError]:
-        """The article with its lead image's file, or the problem with it (at its line)."""
-        if article.image is None:
+        """The article with its images' files (the lead image's, its body's local
+        ones), or the problems with them (each at its line)."""
+        problems = []
+        image = article.image
+        if image is not None:
+            try:
+                image = image.model_copy(update={"file": self.resolve(article.source, image.src)})
+            except ImageProblem as problem:
+                problems.append(SeedError(article.source, image.line, f"image: {problem.message}"))
+        body_images = []
+        for path, line in article.images:
+            try:
+                body_images.append((path, self.resolve(article.source, path)))
+            except ImageProblem as problem:
+                problems.append(
+                    SeedError(article.source, line, f"image {quote(path)}: {problem.message}")
+                )
+        if problems:
+            return problems
+        if image is article.image and not body_images:
             return article
-        try:
-            file = self.resolve(article.source, article.image.src)
-        except ImageProblem as problem:
-            return [SeedError(article.source, article.image.line, f"image: {problem.message}")]
-        return article.replaced(image=article.image.model_copy(update={"file": file}))
+        return article.replaced(image=image, body_images=tuple(body_images))
 
     def unchanged(self, recorded: Mapping[str, tuple[str, bytes]]) -> bool:
         """Whether every ``recorded`` image file still holds what it held (its stat, or

@@ -520,6 +520,9 @@ class Article(Frozen):
     images: tuple[tuple[str, int], ...] = Field(
         default=(), description="(path as written, line) of each local image in the body"
     )
+    body_images: tuple[tuple[str, ImageFile], ...] = Field(
+        default=(), description="(path as written, its published file) of each local image"
+    )
     summary: NonEmpty
     tags: tuple[NonEmpty, ...] = ()
     aliases: tuple[Slug, ...] = Field(default=(), description="old slugs that redirect here")
@@ -561,7 +564,9 @@ class Article(Frozen):
         from feeds._body import RenderedBody, render_markdown, text_html
 
         if self.format == "markdown" and self.markdown:
-            return render_markdown(self.markdown, self.url)
+            # The page is articles/<slug>/: its images are two folders up.
+            sources = {path: f"../../{file.path}" for path, file in self.body_images}
+            return render_markdown(self.markdown, self.url, sources)
         if not self.paragraphs:
             raise RuntimeError(f"{self.source}: the body was not read back before rendering")
         html = text_html(self.paragraphs)
@@ -611,10 +616,10 @@ class Article(Frozen):
 
     @property
     def image_files(self) -> tuple[ImageFile, ...]:
-        """Every image file the article's outputs show (the lead image's, for now; a
-        Markdown body's local images belong here too): each is published, and part of
-        the article's render key."""
-        return (self.image.published,) if self.image else ()
+        """Every image file the article's outputs show (the lead image's, then its
+        body's local ones): each is published, and part of the article's render key."""
+        lead = (self.image.published,) if self.image else ()
+        return lead + tuple(file for _, file in self.body_images)
 
     @property
     def image_key(self) -> str:

@@ -528,9 +528,11 @@ _DATES = ("published", "updated")
 
 
 def _to_row(article: Article) -> dict[str, Any]:
-    """An article without its body (the seed file holds that) and its lead image's file
-    (read again: the seed does not decide it), as JSON values."""
-    row = article.model_dump(mode="json", exclude={"paragraphs": True, "image": {"file"}})
+    """An article without its body (the seed file holds that) and its images' files
+    (read again: the seed does not decide them), as JSON values."""
+    row = article.model_dump(
+        mode="json", exclude={"paragraphs": True, "image": {"file"}, "body_images": True}
+    )
     row["body_line"] = article.body_line
     # Dates read without an offset carry the site's zone (DST rules and all);
     # JSON keeps only the offset, so note which ones to put back in the zone.
@@ -559,6 +561,7 @@ def _from_row(fields: dict[str, Any], source: str, seed: str, zone: ZoneInfo) ->
         fields["image"] = LeadImage.model_construct(**fields["image"])
     fields["links"] = tuple(map(tuple, fields["links"]))
     fields["images"] = tuple(map(tuple, fields["images"]))
+    fields["body_images"] = ()  # their files are read again (``feeds._images``)
     fields["paragraphs"] = ()
     fields["markdown"] = ""
     fields["source"] = source
