@@ -313,10 +313,21 @@ def test_version_and_help_say_what_feeds_is(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0
-    assert capsys.readouterr().out == f"feeds {version('feeds')}\n"
+    assert capsys.readouterr().out == f"feeds {version('feeds-publisher')}\n"
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
     assert "a static feed publisher" in out and "``" not in out
     for command in ("build", "validate", "new", "clean", "serve", "deploy", "rollback"):
         assert f"    {command} " in out
+
+
+def test_the_distribution_name_is_the_one_pyproject_publishes():
+    """The name feeds looks itself up by is pyproject.toml's [project].name, not 'feeds'."""
+    import tomllib
+    from pathlib import Path
+
+    from feeds._distribution import DISTRIBUTION
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == DISTRIBUTION == "feeds-publisher"

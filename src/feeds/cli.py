@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 from slugify import slugify
 
 from feeds._dates import MONTH_NAMES
+from feeds._distribution import DISTRIBUTION
 from feeds._seeds import seed_paths
 from feeds.build._lock import locked
 from feeds.build._parallel import default_jobs
@@ -150,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
 def _version() -> str:
     from importlib.metadata import version
 
-    return version("feeds")
+    return version(DISTRIBUTION)
 
 
 def _command(

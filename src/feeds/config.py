@@ -36,6 +36,7 @@ import orjson
 from pydantic import ValidationError
 
 from feeds import models
+from feeds._distribution import DISTRIBUTION
 from feeds.build._cache import installed_version, make_cache_folder
 from feeds.errors import ConfigError
 from feeds.models import Site, _plain_message
@@ -205,7 +206,7 @@ def _memo_key(sources: tuple[bytes | None, bytes | None], overrides: Mapping[str
 
 
 def _layering_versions() -> list[str]:
-    libraries = ("feeds", "pydantic", "pydantic-core", "pydantic-settings")
+    libraries = (DISTRIBUTION, "pydantic", "pydantic-core", "pydantic-settings")
     return [sys.version, *map(installed_version, libraries)]
 
 

@@ -50,6 +50,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from feeds._distribution import DISTRIBUTION
 from feeds.errors import SeedErrors
 from feeds.models import Article, Site
 
@@ -107,7 +108,7 @@ def build_scope(site: Site, output: Path) -> str:
     package = files("feeds")
     digest = hashlib.sha256()
     digest.update(
-        f"schema {SCHEMA}\nfeeds {installed_version('feeds')}\npython {sys.version}\n".encode()
+        f"schema {SCHEMA}\nfeeds {installed_version(DISTRIBUTION)}\npython {sys.version}\n".encode()
     )
     for library in RENDERING_LIBRARIES:
         digest.update(f"{library} {installed_version(library)}\n".encode())
