@@ -12,9 +12,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from invoke import Context, Exit
+from invoke import Collection, Context, Exit, Program
 
-import tasks
+from feeds import tasks
 from feeds._serve import make_server
 from feeds.cli import main
 from tests.conftest import SEEDS, SITE_CONFIG, snapshot
@@ -331,3 +331,54 @@ def test_the_distribution_name_is_the_one_pyproject_publishes():
 
     pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     assert pyproject["project"]["name"] == DISTRIBUTION == "feeds-publisher"
+
+
+def _invoke(namespace: Collection, *argv: str, capsys) -> str:
+    """What ``invoke ARGV`` prints with this collection (80 columns: not a terminal)."""
+    Program(namespace=namespace, binary="invoke").run(["invoke", *argv], exit=False)
+    return capsys.readouterr().out
+
+
+def test_invoke_list_shows_every_task_on_one_whole_line(capsys):
+    """``invoke --list`` gives each task, the site's and the development ones, one line
+    holding its whole summary sentence: none is cut or wrapped at 80 columns."""
+    import tasks as repository_tasks
+
+    out = _invoke(repository_tasks.namespace, "--list", capsys=capsys)
+    lines = [line for line in out.splitlines()[1:] if line.strip()]
+    names = [line.split()[0] for line in lines]
+    assert sorted(names) == sorted(repository_tasks.namespace.tasks)
+    for line in lines:
+        assert line.startswith("  ") and line.endswith(".") and len(line) <= 80, line
+
+
+def test_site_tasks_have_one_definition():
+    """This repository's tasks are the site collection's own task objects plus the
+    development tasks: ``invoke build`` is the same code here and in every site."""
+    import tasks as repository_tasks
+
+    mine = repository_tasks.namespace.tasks
+    for name, site_task in tasks.namespace.tasks.items():
+        assert mine[name] is site_task
+    assert {"test", "lint", "format", "golden", "bench"} <= set(mine) - set(tasks.namespace.tasks)
+
+
+def test_invoke_new_help_lists_only_what_new_takes(tmp_path, monkeypatch, capsys):
+    """``invoke new --help`` shows new's own options, each with its help, and writes
+    nothing (invoke would otherwise take '--help' for the headline)."""
+    for argv in (["new", "--help"], ["--help", "new"]):
+        out = _invoke(tasks.namespace, *argv, capsys=capsys)
+        options = [line.split()[0] for line in out.splitlines() if line.startswith("  --")]
+        assert options == ["--config=STRING", "--headline=STRING", "--seeds=STRING"], argv
+        assert "the article's headline" in out and "time zone" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_feeds_new_takes_no_option_it_ignores(capsys):
+    """``feeds new --help`` offers the seeds folder and the configuration, not an
+    output folder or a base URL that a draft never uses."""
+    with pytest.raises(SystemExit):
+        main(["new", "--help"])
+    out = capsys.readouterr().out
+    assert "--seeds" in out and "--config" in out
+    assert "--output" not in out and "--base-url" not in out

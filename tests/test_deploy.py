@@ -382,7 +382,7 @@ def test_invoke_deploy_and_rollback(tmp_path, output, site, monkeypatch, capsys)
     """invoke deploy --dry-run prints the plan; invoke rollback raises Exit(1) when it cannot."""
     from invoke import Context, Exit
 
-    import tasks
+    from feeds import tasks
 
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "site.toml"

@@ -135,11 +135,14 @@ def _parser() -> argparse.ArgumentParser:
             type=_moment,
             help="publish as if it were this ISO date-time (default: SOURCE_DATE_EPOCH, else now)",
         )
-    new = _command(commands, "new", _new, "write a new draft article (_<slug>.txt), dated today")
+    new = _command(
+        commands, "new", _new, "write a new draft article (_<slug>.txt), dated today", output=False
+    )
     new.add_argument("headline", help="the article's headline; its slug is made from it")
-    _add_site_options(new)
+    _add_seeds_option(new)
+    _add_config_file_option(new)  # for the time zone of "today"
     clean = _command(commands, "clean", _clean, "remove the output folder")
-    _add_config_options(clean)  # for lock_timeout
+    _add_config_file_option(clean)  # for lock_timeout
     serve = _command(commands, "serve", _serve, "preview the output folder on localhost")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
@@ -159,12 +162,15 @@ def _command(
     name: str,
     handler: Callable[[argparse.Namespace], int],
     help_text: str,
+    *,
+    output: bool = True,
 ) -> argparse.ArgumentParser:
     command = commands.add_parser(name, help=help_text, description=help_text)
     command.set_defaults(command=handler)
-    command.add_argument(
-        "--output", type=Path, default=Path("public"), help="output folder (default: public)"
-    )
+    if output:
+        command.add_argument(
+            "--output", type=Path, default=Path("public"), help="output folder (default: public)"
+        )
     return command
 
 
@@ -206,17 +212,25 @@ def _add_target_options(command: argparse.ArgumentParser) -> None:
 
 
 def _add_site_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--seeds", type=Path, default=Path("seeds"), help="folder of articles (default: seeds)"
-    )
+    _add_seeds_option(command)
     _add_config_options(command)
 
 
+def _add_seeds_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--seeds", type=Path, default=Path("seeds"), help="folder of articles (default: seeds)"
+    )
+
+
 def _add_config_options(command: argparse.ArgumentParser) -> None:
+    _add_config_file_option(command)
+    command.add_argument("--base-url", help="the site's public root URL, over the configuration")
+
+
+def _add_config_file_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--config", type=Path, help="TOML file of [tool.feeds] keys, over pyproject.toml"
     )
-    command.add_argument("--base-url", help="the site's public root URL, over the configuration")
 
 
 def _moment(text: str) -> datetime:
@@ -228,7 +242,8 @@ def _moment(text: str) -> datetime:
 
 
 def _site(args: argparse.Namespace, memo: Path | None = None) -> Site:
-    overrides = {"base_url": args.base_url} if args.base_url else {}
+    base_url = getattr(args, "base_url", None)  # not every command takes --base-url
+    overrides = {"base_url": base_url} if base_url else {}
     return load_site(Path("pyproject.toml"), args.config, overrides, memo=memo)
 
 
