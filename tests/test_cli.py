@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
 import shutil
 import subprocess
@@ -382,3 +383,26 @@ def test_feeds_new_takes_no_option_it_ignores(capsys):
     out = capsys.readouterr().out
     assert "--seeds" in out and "--config" in out
     assert "--output" not in out and "--base-url" not in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build", "--config", "bad.toml"],  # two bad keys: two lines
+        ["build", "--jobs", "many"],  # a usage error
+        ["frobnicate"],
+        ["new", "Leaders Meet", "--config", "site.toml"],  # the hint after a draft
+        ["deploy", "--config", "site.toml"],  # no target
+    ],
+)
+def test_every_message_without_a_file_starts_with_feeds(project, capsys, argv):
+    """Each line on stderr that names no seed file says it comes from feeds (the usage
+    line aside), a multi-line configuration error included."""
+    (project / "bad.toml").write_text(
+        "title = 'x'\nbase_url = 'https://e.com/'\nfeed_limt = 1\npage_sise = 2\n"
+    )
+    with contextlib.suppress(SystemExit):
+        main(argv)
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    messages = [line for line in lines if not line.startswith(("usage:", " "))]
+    assert messages and all(line.startswith("feeds: ") for line in messages), lines

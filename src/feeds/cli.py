@@ -68,8 +68,8 @@ def _run(args: argparse.Namespace) -> int:
         _report(errors.errors)
         print(f"feeds: {errors.args[0]}", file=sys.stderr)
         return errors.exit_code
-    except FeedsError as error:
-        print(f"feeds: {error}", file=sys.stderr)
+    except FeedsError as error:  # one line or several (a configuration's keys): each its own
+        print("\n".join(f"feeds: {line}" for line in str(error).splitlines()), file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:  # `feeds deploy --dry-run | head`: the reader has gone
         _silence_stdout()
@@ -100,8 +100,16 @@ versioned static JSON API and the HTML pages they link to; then publishes it
 to S3-compatible storage or a folder, changes only."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors worded as every other message: ``feeds: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"feeds: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="feeds",
         description=DESCRIPTION,
         epilog="'feeds COMMAND --help' shows a command's options.",
@@ -321,7 +329,7 @@ def _new(args: argparse.Namespace) -> int:
     except FileExistsError:
         raise FeedsError(f"{draft} {taken}") from None
     print(draft)
-    print(f"a draft: write it, then rename it to {published} to publish it", file=sys.stderr)
+    print(f"feeds: a draft: write it, then rename it to {published} to publish it", file=sys.stderr)
     return 0
 
 
