@@ -406,3 +406,25 @@ def test_every_message_without_a_file_starts_with_feeds(project, capsys, argv):
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     messages = [line for line in lines if not line.startswith(("usage:", " "))]
     assert messages and all(line.startswith("feeds: ") for line in messages), lines
+
+
+def test_a_refused_first_build_leaves_nothing_behind(project, capsys):
+    """A first build refused for a bad article leaves no output, no build cache, no
+    remembered configuration and no compiled templates: only the lock file beside it."""
+    before = {path.name for path in project.iterdir()}
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    assert run("build") == 1
+    assert {path.name for path in project.iterdir()} == before | {".public.lock"}
+
+
+def test_a_refused_build_leaves_the_cache_as_it_was(project, capsys):
+    """A build refused for a bad article, or for emptying a built site, changes no file
+    of the build cache and adds none."""
+    assert run("build") == 0
+    cache = project / ".feeds-cache"
+    before = snapshot(cache), sorted(path.name for path in cache.rglob("*"))
+    (project / "empty").mkdir()
+    assert run("build", "--seeds", "empty") == 1
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    assert run("build") == 1
+    assert (snapshot(cache), sorted(path.name for path in cache.rglob("*"))) == before

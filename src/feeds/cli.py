@@ -257,18 +257,19 @@ def _site(args: argparse.Namespace, memo: Path | None = None) -> Site:
 
 def _build(args: argparse.Namespace) -> int:
     from feeds.build import build  # and the plan: only building needs them
-    from feeds.build._cache import site_memo_path
+    from feeds.build._cache import site_memo_path, undone_if_refused
 
-    report = build(
-        args.seeds,
-        args.output,
-        _site(args, memo=None if args.no_cache else site_memo_path(args.output)),
-        skip_invalid=args.skip_invalid,
-        use_cache=not args.no_cache,
-        jobs=args.jobs,
-        now=args.now,
-        allow_empty=args.allow_empty,
-    )
+    with undone_if_refused(args.output):  # the configuration's memo too
+        report = build(
+            args.seeds,
+            args.output,
+            _site(args, memo=None if args.no_cache else site_memo_path(args.output)),
+            skip_invalid=args.skip_invalid,
+            use_cache=not args.no_cache,
+            jobs=args.jobs,
+            now=args.now,
+            allow_empty=args.allow_empty,
+        )
     _report(report.problems)
     print(report.summary())
     return 0

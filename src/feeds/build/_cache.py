@@ -36,10 +36,11 @@ trusts nothing from earlier builds.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -51,7 +52,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from feeds._distribution import DISTRIBUTION
-from feeds.errors import SeedErrors
+from feeds.errors import FeedsError, SeedErrors
 from feeds.models import Article, Site
 
 SCHEMA = 6  # 6: files and seeds hashed by content_digest
@@ -75,6 +76,39 @@ def make_cache_folder(folder: Path) -> None:
     gitignore = folder / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("*\n")
+
+
+@contextmanager
+def undone_if_refused(output: Path) -> Iterator[None]:
+    """Remove every cache file of ``output`` that the block made, if it raises a
+    ``FeedsError`` (bad articles, an empty site refused): a refused build leaves
+    nothing behind. Files that were there stay; a refused build never writes them.
+    """
+    folder = cache_path(output).parent
+    existed = folder.is_dir()
+    before = _cache_files(folder, output.name)
+    try:
+        yield
+    except FeedsError:
+        for path in sorted(_cache_files(folder, output.name) - before, reverse=True):
+            with suppress(OSError):  # deepest first: a folder after what it holds
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        if not existed:
+            with suppress(OSError):
+                (folder / ".gitignore").unlink(missing_ok=True)
+                folder.rmdir()  # only if nothing else is in it
+        raise
+
+
+def _cache_files(folder: Path, name: str) -> set[Path]:
+    """The cache's files and folders for the output called ``name``, at any depth."""
+    found: set[Path] = set()
+    with suppress(OSError):
+        for path in folder.glob(f"{name}.*"):
+            found.add(path)
+            if path.is_dir() and not path.is_symlink():
+                found.update(path.rglob("*"))
+    return found
 
 
 def site_memo_path(output: Path) -> Path:

@@ -7,7 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 from feeds._seeds import seed_paths
-from feeds.build._cache import BuildCache, build_scope, cache_path, seeds_fingerprint
+from feeds.build._cache import (
+    BuildCache,
+    build_scope,
+    cache_path,
+    seeds_fingerprint,
+    undone_if_refused,
+)
 from feeds.build._faults import fault
 from feeds.build._lock import locked
 from feeds.build._parallel import default_jobs
@@ -38,7 +44,7 @@ def build(
     build with no article to publish never replaces an output that has some,
     unless ``allow_empty``.
     """
-    with locked(output, "feeds build", site.lock_timeout):
+    with locked(output, "feeds build", site.lock_timeout), undone_if_refused(output):
         fault("build.locked")
         return _build(
             seeds,
