@@ -428,3 +428,51 @@ def test_a_refused_build_leaves_the_cache_as_it_was(project, capsys):
     (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
     assert run("build") == 1
     assert (snapshot(cache), sorted(path.name for path in cache.rglob("*"))) == before
+
+
+def test_the_summary_counts_scheduled_articles_and_drafts(project, capsys):
+    """A build's summary says how many articles it held back, scheduled or drafts,
+    a build with nothing to do as well."""
+    (project / "seeds" / "_unfinished.txt").write_text("2025-01-01\nunfinished\n\nNot yet.\n")
+    (project / "seeds" / "later.txt").write_text("2099-01-01\nlater\n\nNot yet either.\n")
+    for _ in range(2):
+        assert run("build") == 0
+        out = capsys.readouterr().out.strip()
+        assert out.startswith("built 3 articles, ")
+        assert out.endswith(" -> public/; not published yet: 1 scheduled, 1 draft")
+    assert "(0 written, 0 deleted)" in out
+
+
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_a_long_build_shows_progress_on_a_terminal_only(project, monkeypatch, ci):
+    """On a terminal a build that runs long (here: at once) shows what it is doing on
+    one line, erased before the summary; in CI, or piped, nothing but the summary."""
+    import io
+    import os
+    import pty
+    import select
+
+    from feeds.build import _progress
+
+    monkeypatch.setattr(_progress, "SHOW_AFTER", 0.0)
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    else:
+        monkeypatch.delenv("CI", raising=False)
+    controller, terminal = pty.openpty()
+    with os.fdopen(terminal, "w", closefd=True) as stream:
+        monkeypatch.setattr(sys, "stderr", stream)
+        assert run("build") == 0
+        stream.flush()
+        shown = b""
+        while select.select([controller], [], [], 0.2)[0]:
+            shown += os.read(controller, 65536)
+    os.close(controller)
+    if ci:
+        assert shown == b""
+    else:
+        assert b"feeds: rendering " in shown and b"feeds: writing" in shown
+        assert shown.endswith(b"\r\x1b[K")
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert run("build", "--no-cache") == 0
+    assert "feeds: " not in sys.stderr.getvalue()

@@ -269,6 +269,7 @@ def _build(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             now=args.now,
             allow_empty=args.allow_empty,
+            progress=sys.stderr,  # shown on a terminal only, after two seconds
         )
     _report(report.problems)
     print(report.summary())

@@ -165,6 +165,12 @@ def installed_version(distribution: str) -> str:
         return "absent"
 
 
+# What a problem-free build notes for the next one (``BuildCache.save``): the seeds'
+# fingerprint, the newest published time, the next scheduled one, the manifest's
+# hash, and (scheduled, drafts).
+Clean = tuple[str, datetime | None, datetime | None, str, tuple[int, int]]
+
+
 def _where_in(query: str, column: str, values: Sequence[str]) -> tuple[str, Sequence[str]]:
     """``query`` for the rows whose ``column`` is one of ``values`` (at most 999), and
     its parameters."""
@@ -388,6 +394,14 @@ class BuildCache:
             datetime.fromisoformat(due) if due else None,
         )
 
+    def held_back(self) -> tuple[int, int]:
+        """(scheduled articles, drafts) of the last problem-free build: (0, 0) if unknown."""
+        try:
+            scheduled, drafts = map(int, str(self._meta().get("held_back", "0 0")).split())
+        except ValueError:
+            return 0, 0
+        return scheduled, drafts
+
     def _meta(self) -> dict[str, Any]:
         """What the last build noted (read once: only ``save`` writes it, and closes)."""
         if self._db is None:
@@ -411,13 +425,14 @@ class BuildCache:
         self,
         seeds_in_use: Iterable[str],
         units_in_use: Iterable[str] | None,
-        clean: tuple[str, datetime | None, datetime | None, str] | None,
+        clean: Clean | None,
     ) -> None:
         """Write what was learnt and forget entries no longer in use.
 
         ``clean``: after a problem-free build, the seeds' fingerprint, the newest
-        published article's time, the next scheduled one's and the hash of the
-        manifest written, for the next build's nothing-to-do check and patch.
+        published article's time, the next scheduled one's, the hash of the
+        manifest written and how many articles were held back (scheduled,
+        drafts), for the next build's nothing-to-do check, patch and summary.
         ``units_in_use`` None: every unit recorded still is (a patched build).
         """
         if self._db is None:
@@ -425,12 +440,12 @@ class BuildCache:
         with self._db:
             self._db.execute(
                 "DELETE FROM meta WHERE key IN ('fingerprint', 'published_until', 'next_due', "
-                "'manifest', 'plan-edits')"
+                "'manifest', 'plan-edits', 'held_back')"
             )
             if clean is None or self._plan is None or not self._plan[1]:
                 self._db.execute("DELETE FROM meta WHERE key = 'plan'")  # kept if patched
             if clean is not None:
-                fingerprint, start, due, manifest = clean
+                fingerprint, start, due, manifest, (scheduled, drafts) = clean
                 self._db.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
                     [
@@ -438,6 +453,7 @@ class BuildCache:
                         ("published_until", start.isoformat() if start else ""),
                         ("next_due", due.isoformat() if due else ""),
                         ("manifest", manifest),
+                        ("held_back", f"{scheduled} {drafts}"),
                     ],
                 )
                 if self._plan is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from feeds._seeds import seed_paths
 from feeds.build._cache import (
@@ -18,6 +19,7 @@ from feeds.build._faults import fault
 from feeds.build._lock import locked
 from feeds.build._parallel import default_jobs
 from feeds.build._plan import dump_plan, make_plan
+from feeds.build._progress import showing, stage
 from feeds.build._reading import clock, read_all, settle_reads
 from feeds.build._report import BuildReport
 from feeds.build._write import TreeWriter, previous_build
@@ -35,6 +37,7 @@ def build(
     jobs: int | None = None,
     now: datetime | None = None,
     allow_empty: bool = False,
+    progress: TextIO | None = None,
 ) -> BuildReport:
     """Build ``output`` from ``seeds``; raise SeedErrors (unless skipping) before writing.
 
@@ -42,9 +45,14 @@ def build(
     appears in the output. The output and its cache are locked meanwhile: another
     build, clean or deploy of it waits for this one (``site.lock_timeout``). A
     build with no article to publish never replaces an output that has some,
-    unless ``allow_empty``.
+    unless ``allow_empty``. ``progress``: a stream to show progress on, if a person
+    watches it (a terminal, outside CI) and the build runs more than two seconds.
     """
-    with locked(output, "feeds build", site.lock_timeout), undone_if_refused(output):
+    with (
+        locked(output, "feeds build", site.lock_timeout),
+        undone_if_refused(output),
+        showing(progress),
+    ):
         fault("build.locked")
         return _build(
             seeds,
@@ -82,7 +90,10 @@ def _build(
     if fresh and (done := previous_build(output)) and done.digest == cache.last_manifest():
         cache.save_seed_stats()  # so that the next build need not read the seeds again
         seconds = time.perf_counter() - started
-        return BuildReport(output, done.articles, len(done.files), seconds)
+        scheduled, drafts = cache.held_back()
+        return BuildReport(
+            output, done.articles, len(done.files), seconds, scheduled=scheduled, drafts=drafts
+        )
     # Something is rendered from here on: only now are the renderers imported.
     from feeds.build._patch import patch
     from feeds.build._units import HEADERS_UNIT, units_and_listings, write_all
@@ -92,6 +103,7 @@ def _build(
         keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])
     if cache.enabled and (patched := patch(site, output, reads, cache, now, fingerprint, started)):
         return patched
+    stage("checking")
     reading = settle_reads(reads, site, cache, now)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
@@ -101,11 +113,13 @@ def _build(
     units, listings = units_and_listings(site, reading.articles)
     with cache.reading_bodies_back(), TreeWriter(output, trust_manifest=use_cache) as writer:
         write_all(site, reading.articles, units, writer, cache, jobs)
+        stage("writing")
         written = writer.commit(articles=len(reading.articles))
     newest = reading.articles[0].published if reading.articles else None
     clean = None
     if not reading.problems:
-        clean = (fingerprint, newest, reading.next_due(), writer.manifest_digest)
+        held_back = (len(reading.scheduled), len(reading.drafts))
+        clean = (fingerprint, newest, reading.next_due(), writer.manifest_digest, held_back)
         others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts)}
         if cache.enabled:
             cache.remember_plan(dump_plan(make_plan(reading.articles, others, listings)))
@@ -118,6 +132,8 @@ def _build(
         written.written,
         written.deleted,
         reading.problems,
+        scheduled=len(reading.scheduled),
+        drafts=len(reading.drafts),
     )
 
 

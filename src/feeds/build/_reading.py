@@ -35,6 +35,7 @@ from feeds._seeds import (
 from feeds._timeline import newest_first
 from feeds.build._cache import BuildCache
 from feeds.build._parallel import ordered_map
+from feeds.build._progress import advance
 from feeds.errors import ConfigError, SeedError
 from feeds.models import Article, Site
 
@@ -129,7 +130,8 @@ def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> 
             cache.remember_stat(path, stat, recorded[path][1])
     parsing = _Parsing(site, cache.seeds(), stat=cache.enabled)
     unknown = [path for path in paths if path not in reads]
-    for read, stat in ordered_map(_read_seed, parsing, unknown, jobs):
+    for done, (read, stat) in enumerate(ordered_map(_read_seed, parsing, unknown, jobs), 1):
+        advance("reading", done, len(unknown))
         reads[read[0]] = read
         if stat and read[1]:
             cache.remember_stat(read[0], stat, read[1])
