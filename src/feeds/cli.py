@@ -156,7 +156,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     _add_config_options(serve)  # served at base_url's path, as the host will
     _add_deploy_commands(commands)
+    _add_init_command(commands)
     return parser
+
+
+def _add_init_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    help_text = "write a new site's repository: configuration, a first article, workflows"
+    command = commands.add_parser("init", help=help_text, description=help_text)
+    command.set_defaults(command=_init)
+    command.add_argument(
+        "folder", nargs="?", type=Path, default=Path(), help="where (default: here)"
+    )
+    command.add_argument("--title", help="the site's name (asked on a terminal when missing)")
+    command.add_argument(
+        "--base-url",
+        help="the site's public root URL, e.g. https://news.example.com/ (asked when missing)",
+    )
+    command.add_argument(
+        "--requirement",
+        help=f"the feeds the site installs: a requirement on {DISTRIBUTION}, a git URL, or "
+        f"a wheel or folder (default: {DISTRIBUTION}==this version)",
+    )
 
 
 def _version() -> str:
@@ -342,6 +362,55 @@ def _seed_with_slug(folder: Path, slug: str) -> str | None:
             if file.readline() and file.readline().strip() == slug:
                 return path
     return None
+
+
+def _init(args: argparse.Namespace) -> int:
+    from feeds._scaffold import NewSite, requirement_for, write_site
+
+    requirement = requirement_for(args.requirement)
+    title, base_url = _site_identity(args.title, args.base_url)
+    site = NewSite(args.folder, title, base_url, requirement, datetime.now(UTC).date())
+    written = write_site(site)
+    for path in written:
+        print(f"wrote {path}")
+    place = "" if args.folder == Path() else f"cd {args.folder} && "
+    print(
+        f"feeds: a new site in {args.folder}/; build it with\n"
+        f"  {place}python3 -m venv .venv && .venv/bin/pip install -r requirements.txt "
+        f"&& .venv/bin/invoke build\nand read its README.md for publishing.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _site_identity(title: str | None, base_url: str | None) -> tuple[str, str]:
+    """The new site's title and base URL, checked as the configuration checks them;
+    asked for on a terminal when missing (again until valid), refused elsewhere."""
+    from pydantic import ValidationError
+
+    from feeds.config import describe_config_errors
+
+    asking = sys.stdin.isatty() and sys.stdout.isatty()
+    while True:
+        if not title and asking:
+            title = input("Site title (e.g. Example News): ").strip()
+        if not base_url and asking:
+            base_url = input("Public URL (e.g. https://news.example.com/): ").strip()
+        given = (("--title", title), ("--base-url", base_url))
+        if missing := [flag for flag, value in given if not value]:
+            raise ConfigError(f"init needs {' and '.join(missing)}; there is no terminal to ask on")
+        try:
+            site = Site.model_validate({"title": title, "base_url": base_url})
+        except ValidationError as error:
+            problems = describe_config_errors(error)
+            if not asking:
+                raise ConfigError(problems) from None
+            print("\n".join(f"feeds: {line}" for line in problems.splitlines()), file=sys.stderr)
+            failed = {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
+            title = None if "title" in failed else title
+            base_url = None if "base_url" in failed else base_url
+            continue
+        return site.title, site.base_url
 
 
 def _clean(args: argparse.Namespace) -> int:
