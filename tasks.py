@@ -2,18 +2,26 @@
 
 The site tasks (build, validate, new, serve, deploy, rollback, clean) are
 ``feeds.tasks``, the collection every site's own ``tasks.py`` imports; this file
-adds the development tasks (test, lint, format, golden, bench) to them.
+adds the development tasks (test, lint, format, golden, bench, lock, workflows)
+to them.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 
 from invoke import Collection, Context, Exit, task
 
 from feeds.tasks import SITE_TASKS
 
 PYTHON = sys.executable  # the venv's Python, even when the venv is not activated
+PUBLISH_REQUIREMENTS = Path(".github/publish-requirements.txt")
+# Workflow checkers, pinned (a new audit must not fail CI by surprise), in a venv of their own.
+WORKFLOW_TOOLS = ("zizmor==1.33.1", "check-jsonschema==0.39.0")
+WORKFLOW_VENV = Path(".workflow-tools")
+SETUPTOOLS = "setuptools==84.2.1"  # builds feeds in the publish workflow (no build isolation)
 
 
 @task(help={"options": "extra pytest options, e.g. '-k rss -x'"})
@@ -35,6 +43,43 @@ def format_(c: Context) -> None:
     """Format the code and apply safe lint fixes."""
     c.run(f"{PYTHON} -m ruff format .")
     c.run(f"{PYTHON} -m ruff check --fix .")
+
+
+@task
+def lock(c: Context) -> None:
+    """Pin what publishing installs (.github/publish-requirements.txt)."""
+    from feeds._scaffold import pinned_dependencies
+
+    lines = [
+        "# What .github/workflows/publish.yml installs besides feeds itself, every version",
+        "# pinned: an upstream release cannot stop publishing. 'invoke lock' rewrites it",
+        "# from this environment (install with: pip install -e .).",
+        SETUPTOOLS,
+        *pinned_dependencies(),
+    ]
+    PUBLISH_REQUIREMENTS.write_text("\n".join(lines) + "\n")
+    print(f"wrote {PUBLISH_REQUIREMENTS}")
+
+
+@task
+def workflows(c: Context) -> None:
+    """Check the workflows, ours and a new site's (zizmor, schema)."""
+    from feeds.cli import main as feeds_main
+
+    tools = WORKFLOW_VENV / "bin"
+    if not (tools / "zizmor").exists() or not (tools / "check-jsonschema").exists():
+        c.run(f"{PYTHON} -m venv {WORKFLOW_VENV}")
+        c.run(f"{tools / 'pip'} install -q {' '.join(WORKFLOW_TOOLS)}")
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "site"
+        init = ["init", str(site), "--title", "Check", "--base-url", "https://example.com/"]
+        if feeds_main(init):
+            raise Exit("feeds init failed", code=1)
+        for root in (Path(), site):
+            found = " ".join(sorted(map(str, (root / ".github" / "workflows").glob("*.yml"))))
+            schema = "--builtin-schema vendor.github-workflows"
+            c.run(f"{tools / 'check-jsonschema'} {schema} {found}")
+            c.run(f"{tools / 'zizmor'} --offline --min-severity medium {root}")
 
 
 @task(help={"update": "rewrite tests/golden/ from tests/data/seeds/ instead of comparing"})
@@ -86,4 +131,4 @@ def bench(
         raise Exit(code=code)
 
 
-namespace = Collection(*SITE_TASKS, test, lint, format_, golden, bench)
+namespace = Collection(*SITE_TASKS, test, lint, format_, golden, bench, lock, workflows)

@@ -159,10 +159,6 @@ def requirement_for(given: str | None) -> str:
 def locked_requirements(requirement: str) -> str:
     """requirements.txt: ``requirement``, then every distribution it needs, recursively,
     pinned to the version installed here."""
-    pins = sorted(
-        (name for name in _needed(DISTRIBUTION) if _normalized(name) != _normalized(DISTRIBUTION)),
-        key=_normalized,
-    )
     version = metadata.version(DISTRIBUTION)
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     lines = [
@@ -170,12 +166,21 @@ def locked_requirements(requirement: str) -> str:
         "# release of any of them cannot change or stop publishing. Written by",
         f"# feeds init ({DISTRIBUTION} {version}, Python {python}); upgrading: README.md.",
         requirement,
-        *(
-            f"{metadata.distribution(name).metadata['Name']}=={metadata.version(name)}"
-            for name in pins
-        ),
+        *pinned_dependencies(),
     ]
     return "\n".join(lines) + "\n"
+
+
+def pinned_dependencies() -> list[str]:
+    """``name==version`` for every distribution feeds needs to run, recursively, as
+    installed here; by name."""
+    names = [
+        name for name in _needed(DISTRIBUTION) if _normalized(name) != _normalized(DISTRIBUTION)
+    ]
+    return [
+        f"{metadata.distribution(name).metadata['Name']}=={metadata.version(name)}"
+        for name in sorted(names, key=_normalized)
+    ]
 
 
 def _needed(name: str, extras: frozenset[str] = frozenset()) -> set[str]:
