@@ -23,9 +23,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
 from datetime import datetime
+from pathlib import Path
 
 from benchmarks.corpus import write_corpus
 from feeds.build import build
@@ -156,9 +155,13 @@ def main(argv: list[str]) -> int:
             with tempfile.TemporaryDirectory() as folder:
                 outcome = run_case(kind, moment, Path(folder), args.articles)
             failures += not outcome.identical
-            verdict = "identical" if outcome.identical else (
-                f"stale {outcome.stale}, missing {outcome.missing}, "
-                f"different {outcome.different}, leftovers {outcome.leftovers}"
+            verdict = (
+                "identical"
+                if outcome.identical
+                else (
+                    f"stale {outcome.stale}, missing {outcome.missing}, "
+                    f"different {outcome.different}, leftovers {outcome.leftovers}"
+                )
             )
             if not outcome.killed:
                 verdict += " (never reached: not killed)"
