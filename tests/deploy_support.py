@@ -21,6 +21,7 @@ from feeds._headers import HEADERS_PATH, headers_for
 from feeds.build._write import MANIFEST
 from feeds.deploy._s3 import MANIFEST_KEY
 from feeds.models import Site
+from feeds.render.crawlers import REDIRECTS_PATH
 
 FAKE_KEY_ID = "AKIAFEEDSFAKEKEY0001"
 FAKE_SECRET = "feedsFakeSecret/0123456789+abcdefghijklmnop"
@@ -79,8 +80,9 @@ def remote_keys(client: Any, bucket: str, prefix: str = "") -> dict[str, str]:
 
 
 def local_files(output: Path, *, bucket: bool = True) -> dict[str, bytes]:
-    """The built files a deploy publishes: to a bucket without ``_headers``, to a folder with it."""
-    skipped = {MANIFEST, HEADERS_PATH} if bucket else {MANIFEST}
+    """The built files a deploy publishes: to a bucket without ``_headers`` and ``_redirects``
+    (static hosts' files), to a folder with them."""
+    skipped = {MANIFEST, HEADERS_PATH, REDIRECTS_PATH} if bucket else {MANIFEST}
     return {
         path.relative_to(output).as_posix(): path.read_bytes()
         for path in output.rglob("*")

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 
 from feeds._serve import make_server
 from feeds.build import build
-from tests.conftest import SEEDS, test_site
+from tests.conftest import DATA, SEEDS, test_site
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
@@ -42,6 +42,9 @@ _AUDIT = """() => ({
     h1: document.querySelectorAll("h1").length,
     main: document.querySelectorAll("main, [role=main]").length,
     imagesWithoutAlt: document.querySelectorAll("img:not([alt])").length,
+    imagesNotShown: [...document.images]
+        .filter((image) => image.loading !== "lazy" && !(image.complete && image.naturalWidth > 0))
+        .map((image) => image.src),
     unlabelledFields: [...document.querySelectorAll("input, select, textarea")]
         .filter((field) => !field.labels.length && !field.getAttribute("aria-label")).length,
 })"""
@@ -131,9 +134,28 @@ def test_page_renders_without_console_errors(browser, origin, public, tmp_path, 
         "h1": 1,
         "main": 1,
         "imagesWithoutAlt": 0,
+        "imagesNotShown": [],
         "unlabelledFields": 0,
     }
     page.close()
+    assert errors == []
+
+
+def test_the_lead_image_loads_at_its_size(browser, origin, tmp_path):
+    """The article's lead image (tests/data/seeds/media/harbour.jpg) loads from its
+    content-addressed URL, at the width and height its attributes give, with no error."""
+    page, errors = _visit(browser, origin + f"articles/{ARTICLE}/", tmp_path / "lead.png")
+    lead = page.locator("figure.lead img")
+    lead.wait_for()
+    size = lead.evaluate(
+        "(image) => [image.complete, image.naturalWidth, image.naturalHeight,"
+        " image.getAttribute('width'), image.getAttribute('height'), image.src]"
+    )
+    page.close()
+    complete, width, height, width_attribute, height_attribute, src = size
+    assert complete and width > 0
+    assert (str(width), str(height)) == (width_attribute, height_attribute)
+    assert "/media/" in src and src.endswith("/harbour.jpg")
     assert errors == []
 
 
@@ -165,3 +187,59 @@ def test_not_found_page_is_styled_at_any_depth(browser, origin, tmp_path):
     page.close()
     assert [status for url, status in responses if url != response.url] == [200]  # style.css
     assert home == test_site().root_path + "index.html"
+
+
+@pytest.fixture(scope="module")
+def languages_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """tests/data/languages (an Arabic and a Chinese article, a Chinese tag), built and served."""
+    output = tmp_path_factory.mktemp("languages") / "public"
+    build(DATA / "languages", output, test_site(), use_cache=False, jobs=1)
+    root_path = test_site().root_path
+    server = make_server(output, port=0, root_path=root_path)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{root_path}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+_DIRECTION = """() => ({
+    lang: document.documentElement.lang,
+    dir: document.documentElement.dir,
+    headerDir: getComputedStyle(document.querySelector("header")).direction,
+    mainDir: getComputedStyle(document.querySelector("main")).direction,
+    overflows: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+})"""
+
+
+def test_rtl_article_is_laid_out_right_to_left(browser, languages_origin, tmp_path):
+    """The Arabic article's page runs right to left (its header, in the site's language,
+    left to right), fits the window and logs no console error."""
+    url = languages_origin + "articles/tokyo-summit-in-arabic/"
+    page, errors = _visit(browser, url, tmp_path / "rtl.png")
+    assert page.locator("h1").inner_text() == "قمة طوكيو تعزز العلاقات"
+    assert page.evaluate(_DIRECTION) == {
+        "lang": "ar",
+        "dir": "rtl",
+        "headerDir": "ltr",
+        "mainDir": "rtl",
+        "overflows": False,
+    }
+    page.close()
+    assert errors == []
+
+
+def test_unicode_tag_page_loads_at_its_encoded_url(browser, languages_origin, tmp_path):
+    """The Chinese tag's page is found by its link from the tags page (a percent-encoded
+    URL), with its stylesheet and no console error."""
+    page, errors = _visit(browser, languages_origin + "tags/", tmp_path / "tags.png")
+    page.get_by_role("link", name="文化").click()
+    page.wait_for_load_state("load")
+    assert page.url == languages_origin + "tags/%E6%96%87%E5%8C%96/"
+    assert page.locator("h1").inner_text() == "Tagged “文化”"
+    assert page.evaluate("() => getComputedStyle(document.body).maxWidth") != "none"  # CSS loaded
+    page.close()
+    assert errors == []

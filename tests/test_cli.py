@@ -40,7 +40,7 @@ def test_build_prints_a_summary(project, capsys):
     """A build exits 0 and ends with one summary line naming articles, files and output."""
     assert run("build") == 0
     out = capsys.readouterr().out.strip()
-    assert out.startswith("built 3 articles, 39 files, ")
+    assert out.startswith("built 3 articles, 40 files, ")
     assert out.endswith(" s -> public/")
     assert (project / "public" / "rss.xml").is_file()
 

@@ -1,9 +1,14 @@
-"""Deploying to a real S3 API (moto's server on 127.0.0.1) and to a folder."""
+"""Deploying to a real S3 API (moto's server on 127.0.0.1) and to a folder.
+
+The last sections check the safety of #18: links, stray files, bad settings,
+flaky networks, locks and racing deploys.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,19 +16,23 @@ import time
 from pathlib import Path
 
 import boto3
+import orjson
 import pytest
 from moto.server import ThreadedMotoServer
 
 from benchmarks.corpus import write_corpus
 from feeds.build import build
+from feeds.build._lock import locked
 from feeds.build._reading import read_articles
+from feeds.build._write import MANIFEST
 from feeds.cli import main
-from feeds.deploy import deploy, upload_tier
+from feeds.deploy import _s3 as s3
+from feeds.deploy import deploy, rollback, upload_tier
 from feeds.deploy._plan import Action, Plan, Reason
 from feeds.deploy._run import invalidation_paths
-from feeds.errors import ConfigError, DeployError
+from feeds.errors import ConfigError, DeployError, LockError
 from feeds.models import HeaderRule, Site
-from tests.conftest import SITE_CONFIG, make_site
+from tests.conftest import DATA, SITE_CONFIG, make_site
 from tests.deploy_support import (
     FAKE_KEY_ID,
     FAKE_SECRET,
@@ -198,6 +207,47 @@ def test_too_many_deletes_refuses_and_changes_nothing(aws, bucket, seeds, output
     assert f"--max-deletes {doomed}" in str(raised.value)
     assert recorder.operations == []
     assert remote_keys(aws, bucket) == before
+
+
+def test_deleting_most_of_a_bucket_refuses_and_changes_nothing(aws, bucket, seeds, output, site):
+    """A plan deleting more than max_delete_ratio of the bucket's files (most seeds gone,
+    under max_deletes) fails before any request that writes; passing the ratio sends it."""
+    _deploy(output, site, f"s3://{bucket}/")
+    before = remote_keys(aws, bucket)
+    for seed in sorted(seeds.iterdir())[:9]:
+        seed.unlink()
+    build(seeds, output, site)
+    doomed = len(set(before) - set(local_files(output)))
+    recorder = Recorder()
+    with pytest.raises(DeployError) as raised:
+        _deploy(output, site, f"s3://{bucket}/", recorder)
+    assert doomed <= 256 and f"{doomed:,} of the " in str(raised.value)
+    assert "more than max_delete_ratio (50%)" in str(raised.value)
+    assert "--max-delete-ratio 1" in str(raised.value)
+    assert recorder.operations == []
+    assert remote_keys(aws, bucket) == before
+    _deploy(output, site, f"s3://{bucket}/", max_delete_ratio=1)
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+def test_deleting_most_of_a_folder_target_refuses(tmp_path, seeds, output, site, capsys):
+    """The same guard for a folder target, through the command line: exit 1, one line,
+    the live release untouched; a first deploy to an empty folder is never refused."""
+    target = tmp_path / "site"
+    _deploy(output, site, str(target))
+    live = sorted(p.name for p in (target / "current").iterdir())
+    for seed in sorted(seeds.iterdir())[:9]:
+        seed.unlink()
+    build(seeds, output, site)
+    config = tmp_path / "site.toml"
+    config.write_text(f'title = "T"\nbase_url = "{site.base_url}"\n')
+    code = main(
+        ["deploy", "--output", str(output), "--target", str(target), "--config", str(config)]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("feeds: refusing to deploy: ") and len(err.splitlines()) == 1
+    assert sorted(p.name for p in (target / "current").iterdir()) == live
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(aws, bucket, seeds, output, site):
@@ -467,6 +517,7 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(
         ("/news/", "images/photo (1).jpg", ["/news/images/photo%20(1).jpg"]),
         ("/news/", "a+b,c;d=e&f@g:h!$'.txt", ["/news/a+b,c;d=e&f@g:h!$'.txt"]),
         ("/news/", "é~.txt", ["/news/%C3%A9~.txt"]),
+        ("/", "tags/文化/rss.xml", ["/tags/%E6%96%87%E5%8C%96/rss.xml"]),
         ("/news/", "a*", ["/news/a%2A"]),
     ],
 )
@@ -475,6 +526,25 @@ def test_invalidation_paths_encode_only_what_a_url_cannot_carry(root, path, expe
     plan = Plan(tiers=((Action("upload", path, Reason.NEW),),), deletes=())
     assert invalidation_paths(plan, 100, root) == expected
     assert invalidation_paths(plan, 1, root) == ([root + "*"] if len(expected) > 1 else expected)
+
+
+def test_unicode_tag_folders_deploy_to_a_folder_and_a_bucket(aws, bucket, tmp_path, site):
+    """A tag's Unicode folder (tags/文化/) reaches a folder target as UTF-8 names and a
+    bucket as UTF-8 keys, with its headers; deploying again sends nothing."""
+    output = tmp_path / "public"
+    build(DATA / "languages", output, site)
+    assert (output / "tags" / "文化" / "atom.xml").is_file()
+    root = tmp_path / "srv"
+    deploy(output, site, target=f"file://{root}")
+    assert local_files(root / "current", bucket=False) == local_files(output, bucket=False)
+    names = {entry.name for entry in os.scandir(os.fsencode(root / "current" / "tags"))}
+    assert "文化".encode() in names  # UTF-8 on disk
+    first = _deploy(output, site, f"s3://{bucket}/")
+    assert "tags/文化/atom.xml" in {action.path for action in first.plan.uploads}
+    assert_remote_equals_local(aws, bucket, output, site)
+    assert "tags/文化/feed.json" in remote_keys(aws, bucket)
+    second = _deploy(output, site, f"s3://{bucket}/")
+    assert second.plan.uploads == () and second.plan.deletes == ()
 
 
 # Faults between boto3 and the server: retries, and kills half-way.
@@ -557,3 +627,329 @@ def test_whole_bucket_target_needs_allow_bucket_root(aws, bucket, output, site, 
         update={"deploy": site.deploy.model_copy(update={"allow_bucket_root": True})}
     )
     assert _deploy(output, allowed, url, allow_bucket_root=False).plan.changed is False
+
+
+# Safety (#18).
+
+SECRET_LINE = f"AWS_SECRET_ACCESS_KEY={FAKE_SECRET}\n"
+
+
+def _built(output: Path, *, bucket: bool = True) -> set[str]:
+    """The files the build's manifest lists, as a bucket (or a folder) receives them."""
+    files = set(orjson.loads((output / MANIFEST).read_bytes())["files"])
+    return files - {"_headers", "_redirects"} if bucket else files
+
+
+def _config(tmp_path: Path) -> Path:
+    config = tmp_path / "site.toml"
+    config.write_text('title = "T"\nbase_url = "https://example.org/"\n')
+    return config
+
+
+# Links and other things that are not files.
+
+
+@pytest.mark.parametrize("kind", ["file", "folder", "dangling", "fifo"])
+def test_a_link_in_the_output_refuses_the_deploy_naming_it(
+    aws, bucket, tmp_path, output, site, kind
+):
+    """A link to a file or a folder (or a FIFO) in the output refuses the deploy, naming the
+    path and never what it points at; nothing is sent to a bucket or written to a folder."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "environ").write_text(SECRET_LINE)
+    name, what = {
+        "file": ("env.txt", "a symbolic link"),
+        "folder": ("articles/extra", "a symbolic link"),
+        "dangling": ("gone.html", "a symbolic link"),
+        "fifo": ("pipe", "a FIFO, socket or device"),
+    }[kind]
+    if kind == "file":
+        (output / name).symlink_to("/proc/self/environ")
+    elif kind == "folder":
+        (output / name).symlink_to(outside, target_is_directory=True)
+    elif kind == "dangling":
+        (output / name).symlink_to(tmp_path / "nowhere")
+    else:
+        os.mkfifo(output / name)  # reading it would block the deploy forever
+    recorder = Recorder()
+    with pytest.raises(DeployError) as raised:
+        _deploy(output, site, f"s3://{bucket}/site", recorder)
+    message = str(raised.value)
+    assert message.startswith(f"refusing to deploy: {output / name} is {what}")
+    assert "\n" not in message
+    assert FAKE_SECRET not in message and str(outside) not in message and "/proc" not in message
+    assert recorder.requests == [] and remote_keys(aws, bucket) == {}
+    with pytest.raises(DeployError, match=f"{output / name} is {what}"):
+        deploy(output, site, target=str(tmp_path / "srv"))
+    assert not (tmp_path / "srv").exists()
+
+
+def test_links_and_files_inside_hidden_folders_are_never_looked_at(aws, bucket, output, site):
+    """A link inside .git (never published) does not refuse the deploy, and is not followed."""
+    (output / ".git").mkdir()
+    (output / ".git" / "environ").symlink_to("/proc/self/environ")
+    _deploy(output, site, f"s3://{bucket}/")
+    assert set(remote_keys(aws, bucket)) == _built(output)
+
+
+def test_the_output_itself_may_be_a_link(aws, bucket, tmp_path, output, site):
+    """--output may name a link to the built folder: links are refused only inside it."""
+    (tmp_path / "public-link").symlink_to(output, target_is_directory=True)
+    _deploy(tmp_path / "public-link", site, f"s3://{bucket}/")
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+def test_a_link_in_the_current_release_is_neither_trusted_nor_linked(tmp_path, output, site):
+    """A link planted in a folder target's current release counts as missing: the next
+    release gets a copy of the built file, not a hard link to what the link points at."""
+    root = tmp_path / "srv"
+    deploy(output, site, target=str(root))
+    current = (root / "current").resolve()
+    planted = tmp_path / "planted.css"
+    planted.write_bytes((output / "style.css").read_bytes())  # the same bytes as the built file
+    (current / "style.css").unlink()
+    (current / "style.css").symlink_to(planted)
+    report = deploy(output, site, target=str(root))
+    assert report.plan.lines() == ["upload style.css (new)"]
+    fresh = (root / "current").resolve() / "style.css"
+    assert not fresh.is_symlink() and fresh.read_bytes() == (output / "style.css").read_bytes()
+    assert fresh.stat().st_ino != planted.stat().st_ino
+
+
+# What goes up: the build, and what was added by hand; never temporary or hidden files.
+
+
+def test_temporary_and_hidden_files_never_go_up(aws, bucket, tmp_path, output, site):
+    """A manifest's .tmp left by a full disk, other *.tmp, .git and .DS_Store never go up
+    (to a bucket or a folder); a hand-added CNAME and .well-known/ files still do."""
+    (output / f"{MANIFEST}.0badf00d.tmp").write_text('{"files": {"half": "written"')
+    (output / "articles" / "draft.html.tmp").write_text("<p>half")
+    (output / ".git").mkdir()
+    (output / ".git" / "config").write_text(f"[http]\n\textraheader = basic {FAKE_SECRET}\n")
+    (output / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (output / "CNAME").write_text("news.example.org\n")
+    (output / ".well-known").mkdir()
+    (output / ".well-known" / "security.txt").write_text("Contact: mailto:sec@example.org\n")
+    added = {"CNAME", ".well-known/security.txt"}
+    _deploy(output, site, f"s3://{bucket}/site")
+    assert set(remote_keys(aws, bucket, "site/")) == _built(output) | added
+    root = tmp_path / "srv"
+    deploy(output, site, target=str(root))
+    current = (root / "current").resolve()
+    released = {path.relative_to(current).as_posix() for path in current.rglob("*")}
+    assert {path for path in released if not (current / path).is_dir()} == _built(
+        output, bucket=False
+    ) | added
+
+
+# Bad settings and environments: one line, the culprit named, no secret, no traceback.
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("AWS_ENDPOINT_URL_S3", "not a url", "AWS_ENDPOINT_URL_S3 is not an endpoint URL"),
+        ("AWS_ENDPOINT_URL_S3", "http://user:hunter2@127.0.0.1:9/", "AWS_ENDPOINT_URL_S3 holds"),
+        ("AWS_ENDPOINT_URL", "ftp://example.org", "AWS_ENDPOINT_URL is not an endpoint URL"),
+        ("FEEDS_DEPLOY__ENDPOINT_URL", "example.org", "the endpoint_url setting is not"),
+        ("AWS_REGION", "us east 1", "AWS_REGION is not a region name: 'us east 1'"),
+        ("AWS_DEFAULT_REGION", "-west-", "AWS_DEFAULT_REGION is not a region name"),
+        ("FEEDS_DEPLOY__REGION", "eu/west", "the region setting is not a region name"),
+        ("AWS_PROFILE", "no-such-profile", "(no-such-profile) could not be found"),
+        ("AWS_METADATA_SERVICE_TIMEOUT", "soon", "the AWS settings are not valid"),
+    ],
+)
+def test_bad_aws_settings_are_one_line_naming_the_setting(
+    aws, bucket, output, site, tmp_path, capsys, monkeypatch, variable, value, named
+):
+    """A bad endpoint, region or profile (environment or configuration) is a one-line
+    'feeds:' message naming it, exit 1: no traceback, no credential."""
+    if variable == "AWS_ENDPOINT_URL":
+        monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    if variable == "AWS_DEFAULT_REGION":
+        monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv(variable, value)
+    monkeypatch.chdir(tmp_path)
+    argv = ["deploy", "--output", str(output), "--target", f"s3://{bucket}/site"]
+    assert main([*argv, "--config", str(_config(tmp_path))]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("feeds: ") and captured.err.count("\n") == 1
+    assert named in captured.err
+    for secret in (FAKE_SECRET, FAKE_KEY_ID, "hunter2"):
+        assert secret not in captured.err
+    assert remote_keys(aws, bucket) == {}
+
+
+@pytest.mark.parametrize(
+    ("target", "named"),
+    [
+        ("s3://[bucket/site", "is not a URL"),
+        (f"s3://{FAKE_KEY_ID}:{FAKE_SECRET}@bucket/site", "'s3://***@bucket/site' names no valid"),
+        ("s3://bucket:9000/site", "names no valid bucket"),
+        ("file://srv/site", "names a host; write file:///path"),
+        ("{output}/srv", "overlap"),
+        ("ftp://example.org/site", "unknown scheme"),
+    ],
+)
+def test_malformed_targets_are_one_line_without_credentials(
+    output, tmp_path, capsys, monkeypatch, target, named
+):
+    """A malformed target is a one-line usage error (exit 2) that never shows credentials."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["deploy", "--output", str(output), "--target", target.format(output=output)]
+    assert main([*argv, "--config", str(_config(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("feeds: ") and err.count("\n") == 1
+    assert named in err
+    assert FAKE_SECRET not in err and FAKE_KEY_ID not in err
+    assert not (output / "srv").exists()
+
+
+# Resuming: what went up stays up, and is not sent again.
+
+
+def test_a_failed_deploy_keeps_what_went_up(aws, bucket, seeds, output, site):
+    """A first deploy that fails on one page records every other upload: the next run sends
+    that page and the tiers that were not run, nothing that went up already."""
+    slug = read_articles(seeds, site).articles[0].slug
+    failing = f"site/articles/{slug}/index.html"
+    recorder = Recorder(fail_keys={failing})
+    with pytest.raises(DeployError) as raised:
+        _deploy(output, site, f"s3://{bucket}/site", recorder)
+    first = recorder.puts()
+    assert str(raised.value).startswith(f"1 file did not go up: articles/{slug}/index.html")
+    assert f"the {len(first)} files that went up are recorded" in str(raised.value)
+    assert first and all(upload_tier(key.removeprefix("site/")) == 0 for key in first)
+    again = Recorder()
+    _deploy(output, site, f"s3://{bucket}/site", again)
+    assert set(again.puts()) == {f"site/{path}" for path in _built(output)} - set(first)
+    assert failing in again.puts()
+    assert_remote_equals_local(aws, bucket, output, site, "site/")
+
+
+def test_a_killed_deploy_keeps_its_checkpoints(aws, bucket, output, site, monkeypatch):
+    """A deploy killed half-way keeps the uploads its last manifest checkpoint recorded."""
+
+    class Killed(BaseException):
+        """Stands for SIGKILL or Ctrl-C: nothing after it runs."""
+
+    def kill_at(done: int, total: int) -> None:
+        if done == 25:
+            raise Killed
+
+    monkeypatch.setattr(s3, "CHECKPOINT_EVERY", 10)
+    files = len(_built(output))
+    with pytest.raises(Killed):
+        _deploy(output, site, f"s3://{bucket}/", progress=kill_at)
+    report = _deploy(output, site, f"s3://{bucket}/")
+    assert len(report.plan.uploads) == files - 20, "two checkpoints of ten: twenty not resent"
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+def test_a_flaky_network_converges_over_runs(
+    aws, bucket, tmp_path, site, proxy, monkeypatch, s3_endpoint
+):
+    """With every second connection reset, each failed run makes progress, the remote equals
+    the output within a few runs, and no feed or list ever goes up before what it links to."""
+    write_corpus(tmp_path / "many", 50, seed=4)
+    output = tmp_path / "big"
+    build(tmp_path / "many", output, site)
+    local = {path: upload_tier(path) for path in local_files(output)}
+    flaky = proxy(every=2, faults=("reset",))
+    left = [len(local)]
+    for _ in range(8):
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", flaky.url)
+        try:
+            _deploy(output, site, f"s3://{bucket}/")
+        except DeployError as error:
+            assert "files that went up are recorded" in str(error)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_endpoint)
+        up = set(remote_keys(aws, bucket))
+        for tier in {local[path] for path in up}:
+            assert {path for path, each in local.items() if each < tier} <= up, "order kept"
+        left.append(len(_deploy(output, site, f"s3://{bucket}/", dry_run=True).plan.uploads))
+        if not left[-1]:
+            break
+        assert left[-1] < left[-2], f"no progress: {left}"
+    assert left[-1] == 0, left
+    assert len(flaky.injected) > len(local) // 2, "the faults were there"
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+# Locks and racing deploys.
+
+
+def test_a_deploy_waits_for_a_build_of_its_output(aws, bucket, tmp_path, output, site):
+    """While a build holds the output's lock, a deploy (also through a link to the output)
+    fails naming the build and sends nothing; once it ends, the deploy runs."""
+    (tmp_path / "public-link").symlink_to(output, target_is_directory=True)
+    hurried = site.model_copy(update={"lock_timeout": 0})
+    recorder = Recorder()
+    with locked(output, "feeds build", 0):
+        for folder in (output, tmp_path / "public-link"):
+            with pytest.raises(LockError, match=r"in use by process \d+ \(feeds build\)"):
+                _deploy(folder, hurried, f"s3://{bucket}/", recorder)
+    assert recorder.requests == []
+    _deploy(output, hurried, f"s3://{bucket}/")
+    assert_remote_equals_local(aws, bucket, output, site)
+
+
+def test_two_deploys_to_one_folder_take_turns(tmp_path, output, site):
+    """A folder target held by another deploy refuses a deploy and a rollback, naming the
+    holder, and changes nothing; the lock is beside the target, never in it."""
+    root = tmp_path / "srv"
+    deploy(output, site, target=str(root))
+    (output / "CNAME").write_text("news.example.org\n")
+    hurried = site.model_copy(update={"lock_timeout": 0})
+    before = sorted((root / "releases").iterdir())
+    with locked(root, "feeds deploy", 0):
+        with pytest.raises(LockError, match=r"in use by process \d+ \(feeds deploy\)"):
+            deploy(output, hurried, target=str(root))
+        with pytest.raises(LockError, match=r"in use by process \d+ \(feeds deploy\)"):
+            rollback(str(root), hurried.deploy, hurried.lock_timeout)
+    assert sorted((root / "releases").iterdir()) == before
+    assert deploy(output, hurried, target=str(root)).plan.lines() == ["upload CNAME (new)"]
+    assert sorted(path.name for path in root.iterdir()) == ["current", "releases"]
+
+
+def test_racing_bucket_deploys_stop_and_converge(aws, bucket, tmp_path, seeds, output, site):
+    """A deploy that finds another deploy's manifest stops before its lists, feeds,
+    deletions and manifest, in one line; run again, it makes the bucket equal its output."""
+    target = f"s3://{bucket}/site"
+    _deploy(output, site, target)
+    laptop_seeds = tmp_path / "laptop-seeds"
+    shutil.copytree(seeds, laptop_seeds)
+    write_corpus(tmp_path / "one-more", 1, seed=99)
+    shutil.copy(next((tmp_path / "one-more").iterdir()), laptop_seeds / "zz-one-more.txt")
+    laptop = tmp_path / "laptop"
+    build(laptop_seeds, laptop, site)
+    edited = read_articles(seeds, site).articles[0]
+    with Path(edited.source).open("a", encoding="utf-8") as seed:
+        seed.write("\nA correction from CI.\n")
+    build(seeds, output, site)
+    other: dict[str, str] = {}
+
+    def race(params, **_):
+        if not other and "/articles/" in params["Key"]:
+            other["report"] = _deploy(laptop, site, target).summary()  # the laptop wins
+            other["manifest"] = aws.head_object(Bucket=bucket, Key=f"site/{s3.MANIFEST_KEY}")[
+                "ETag"
+            ]
+
+    recorder = Recorder()
+    session = recorder.session()
+    session.events.register("before-parameter-build.s3.PutObject", race)
+    with pytest.raises(DeployError) as raised:
+        deploy(output, site, target=target, session=session)
+    message = str(raised.value)
+    assert other["report"].startswith("uploaded ")
+    assert "another deploy changed .feeds-deploy.json.gz while this one ran" in message
+    assert "\n" not in message
+    assert not {"site/rss.xml", "site/api/v1/index.json"} & set(recorder.puts())
+    manifest = aws.head_object(Bucket=bucket, Key=f"site/{s3.MANIFEST_KEY}")["ETag"]
+    assert manifest == other["manifest"], "the laptop's manifest stays"
+    _deploy(output, site, target)
+    assert_remote_equals_local(aws, bucket, output, site, "site/")
+    assert _deploy(output, site, target).plan.changed is False

@@ -54,6 +54,7 @@ def test_file_names_and_order_do_not_matter(tmp_path):
     renamed.mkdir()
     for number, path in enumerate(sorted(SEEDS.glob("*.txt"), reverse=True)):
         shutil.copy(path, renamed / f"{number:03d}.txt")
+    shutil.copytree(SEEDS / "media", renamed / "media")  # the images the seeds name
     build(SEEDS, tmp_path / "a", test_site())
     build(renamed, tmp_path / "b", test_site())
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")

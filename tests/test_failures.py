@@ -212,3 +212,25 @@ def test_an_os_error_anywhere_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(_write.TreeWriter, "commit", refuse)
     assert main(["build", "--config", str(SITE_CONFIG)]) == 1
     assert capsys.readouterr().err == "feeds: public/x: Permission denied\n"
+
+
+def test_ctrl_c_is_one_line(tmp_path):
+    """Ctrl-C (SIGINT) during a command: one line and exit 130, no traceback."""
+    gate = tmp_path / "gate"
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FEEDS_")}
+    environment["FEEDS_FAULT"] = f"build.locked:pause={gate}"
+    command = [sys.executable, "-m", "feeds.cli", "build", "--config", str(SITE_CONFIG)]
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=environment, stderr=subprocess.PIPE, text=True
+    ) as build:
+        reached = gate.with_name("gate.reached")
+        for _ in range(3000):
+            if reached.exists() or build.poll() is not None:
+                break
+            time.sleep(0.01)
+        build.send_signal(signal.SIGINT)
+        _, err = build.communicate(timeout=60)
+    assert build.returncode == 130
+    assert err.strip() == "feeds: interrupted"
+    assert not (tmp_path / "public").exists()

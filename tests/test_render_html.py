@@ -42,7 +42,7 @@ def test_pages_are_accessible_basics(tree, site):
     for path in _pages(tree):
         tags = _tags(tree[path])
         names = [tag for tag, _ in tags]
-        assert ("html", {"lang": site.language}) in tags
+        assert ("html", {"lang": site.language, "dir": "ltr"}) in tags
         assert names.count("h1") == 1, path
         assert names.count("main") == 1
         assert "title" in names

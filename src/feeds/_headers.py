@@ -10,6 +10,8 @@ Defaults, and why:
   ``max-age=300``, so a CDN serves a new article within five minutes.
 - Article documents (``api/v1/articles/*.json``) rarely change once published:
   an hour, and a day of ``stale-while-revalidate`` to hide origin latency.
+- Images under ``media/`` are content-addressed (a replaced picture gets a new
+  URL): a year, ``immutable``.
 - Schemas sit under the versioned ``api/v1/`` path and only ever gain optional
   fields within a version: a week. Not ``immutable`` for a year, because a
   compatible schema change must still reach clients.
@@ -35,14 +37,17 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import PurePosixPath
 
+from feeds._images import MEDIA_ROOT
 from feeds._media import media_type
-from feeds.models import HeaderRule
+from feeds.models import HeaderRule, quote_path
 from feeds.render import API_ROOT, ATOM_PATH, JSON_FEED_PATH, RSS_PATH
 
 Headers = dict[str, str]
 
 SHORT = "public, max-age=300"
+IMMUTABLE = "public, max-age=31536000, immutable"
 DEFAULT_RULES: tuple[HeaderRule, ...] = (
+    HeaderRule(glob=f"{MEDIA_ROOT}**", cache_control=IMMUTABLE),
     HeaderRule(glob=f"{API_ROOT}schema/**", cache_control="public, max-age=604800", cors=True),
     HeaderRule(
         glob=f"{API_ROOT}articles/**",
@@ -135,7 +140,12 @@ def render_headers_file(
         if path != HEADERS_PATH:
             kind = (_first_glob(globs, path), media_type(path))
             if kind not in shared:
-                group = tuple(static_host_headers(path, rules).items())
+                headers = static_host_headers(path, rules)
+                if kind[1].startswith("image/") and not every_rule[kind[0]].content_type:
+                    # Every host types an image by its extension: left out, all of
+                    # media/ shares one block ("/media/*"), not one a picture.
+                    del headers["Content-Type"]
+                group = tuple(headers.items())
                 shared[kind] = distinct.setdefault(group, group)
             groups[path] = shared[kind]
     owner: dict[str, Group | None] = {}  # pattern → the one group it matches (None: several)
@@ -152,7 +162,12 @@ def render_headers_file(
     lines = ["# Written by feeds from the header rules; edits are overwritten on build."]
     prefix = root.rstrip("/")
     for pattern, group in sorted(blocks.items()):
-        lines += ["", prefix + pattern, *(f"  {name}: {value}" for name, value in group)]
+        # A URL path as requested: a Unicode folder name (a tag's) percent-encoded.
+        lines += [
+            "",
+            prefix + quote_path(pattern),
+            *(f"  {name}: {value}" for name, value in group),
+        ]
     return ("\n".join(lines) + "\n").encode()
 
 

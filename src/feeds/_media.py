@@ -15,6 +15,12 @@ _BY_SUFFIX = {
     ".css": "text/css",
     ".xml": "application/xml",
     ".txt": "text/plain",
+    # Images (feeds._images publishes these five): the system's table may lack some.
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".avif": "image/avif",
 }
 _TEXT_TYPES = {"application/json", "application/xml", "application/feed+json"}
 

@@ -30,6 +30,8 @@ from pydantic import ValidationError
 
 from feeds._dates import DateProblem, parse_date
 from feeds._digest import content_digest
+from feeds._images import ImageResolver
+from feeds._language import check_language
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
 from feeds.models import (
     BIDI_CONTROL,
@@ -44,7 +46,20 @@ from feeds.models import (
     tag_slug,
 )
 
-METADATA_KEYS = ("aliases", "author", "summary", "tags", "title", "updated")
+METADATA_KEYS = (
+    "aliases",
+    "author",
+    "image",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+    "language",
+    "summary",
+    "tags",
+    "title",
+    "updated",
+)
+IMAGE_KEYS = {"image_alt": "alt", "image_caption": "caption", "image_credit": "credit"}
 _UNDECODABLE = "\ufffd"
 _BOM = b"\xef\xbb\xbf"
 _METADATA = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)")
@@ -181,6 +196,7 @@ def parse_seed(path: str, data: bytes, site: Site, seed: str | None = None) -> A
     if _has_control_characters(data):
         _report_control_characters(text, reading)
     _read_text(text, reading, site)
+    _gather_image(reading)
     article = _validate(reading, site) if not reading.problems else None
     if reading.problems or article is None:
         raise SeedErrors(reading.all_problems())
@@ -391,13 +407,58 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
                 reading.problem(
                     number, f"tag {quote(tag)} has no letters or digits for its URL; rename it"
                 )
-            elif len(tag_slug(tag)) > SLUG_MAX_LENGTH:
+            elif len(tag_slug(tag).encode()) > SLUG_MAX_LENGTH:  # a file name: bytes count
                 reading.problem(
                     number, f"tag {quote(tag)} is too long for a URL; shorten it to a few words"
                 )
         reading.set("tags", tuple(tags), number)
+    elif key == "language":
+        try:
+            reading.set("language", check_language(value), number)
+        except ValueError as problem:
+            reading.problem(number, f"language: {problem}")
+    elif key == "image":
+        if wrong := image_path_problem(value):
+            reading.problem(number, f"image {quote(value)}: {wrong}")
+        reading.set(key, value, number)
     else:
         reading.set(key, value, number)
+
+
+def image_path_problem(src: str) -> str:
+    """Why ``src`` cannot name a local image file, if it cannot (without looking at it)."""
+    if "://" in src or src.startswith("//"):
+        return (
+            "a lead image is a file below the seeds folder, not a URL; save the picture "
+            "there and give its path relative to this file, like 'media/summit.jpg'"
+        )
+    if "\\" in src:
+        return "separate the folders with '/', like 'media/summit.jpg'"
+    if src.startswith("/"):
+        return "give the path relative to this file's folder, like 'media/summit.jpg'"
+    return ""
+
+
+def _gather_image(reading: _Reading) -> None:
+    """The ``image_*`` fields gathered into the lead image (field ``image``), each
+    problem at its line: an image needs its ``image_alt``; alt, caption and credit
+    need an image."""
+    fields, lines = reading.fields, reading.lines
+    parts = {name: fields.pop(key) for key, name in IMAGE_KEYS.items() if key in fields}
+    if "image" not in fields:
+        for key in IMAGE_KEYS:
+            if key in lines:
+                reading.problem(
+                    lines[key], f"{key} describes no image; add 'image: <path>' or remove it"
+                )
+    elif "alt" not in parts:
+        reading.problem(
+            lines["image"],
+            "image has no image_alt; add a line 'image_alt: <what the picture shows>' for "
+            "readers who cannot see it",
+        )
+    else:
+        fields["image"] = {"src": fields["image"], "line": lines["image"], **parts}
 
 
 def _read_body(lines: list[str], start: int, reading: _Reading) -> None:
@@ -468,6 +529,8 @@ def _validate(reading: _Reading, site: Site) -> Article | None:
     except ValidationError as error:
         for problem in error.errors():
             name = str(problem["loc"][0]) if problem["loc"] else ""
+            if name == "image" and len(problem["loc"]) > 1:  # image.alt: 'image_alt'
+                name = f"image_{problem['loc'][1]}"
             reading.problem(reading.lines.get(name, 0), _field_message(name, problem))
         return None
 
@@ -519,10 +582,13 @@ def article_path(slug: str) -> str:
 
 
 def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]]:
-    """Read every ``*.txt`` below a folder; return the valid articles and every problem."""
+    """Read every ``*.txt`` below a folder (and the lead images they name); return the
+    valid articles and every problem."""
     sources, unreadable = scan_seeds(folder, site.max_seed_bytes)
+    images = ImageResolver.for_site(str(folder), site)
     results = [read_seed(path, data, site) for path, data in sources]
-    return settle([*results, unreadable])
+    leads = [images.lead(result) if isinstance(result, Article) else result for result in results]
+    return settle([*leads, unreadable])
 
 
 def read_seed(
@@ -581,9 +647,12 @@ class SeedListing(list[str]):
     for each entry named like a seed that is no regular file, and for each link to a
     folder. A caller that only reads files sees a list of regular files."""
 
-    def __init__(self, paths: Iterable[str], refused: Iterable[SeedError] = ()) -> None:
+    def __init__(
+        self, paths: Iterable[str], refused: Iterable[SeedError] = (), root: str = os.curdir
+    ) -> None:
         super().__init__(paths)
         self.refused = sort_problems(refused)
+        self.root = root  # the seeds folder
 
 
 def seed_paths(folder: Path) -> SeedListing:
@@ -600,7 +669,7 @@ def seed_paths(folder: Path) -> SeedListing:
     paths: list[str] = []
     refused: list[SeedError] = []
     _list_seeds(str(folder), paths, refused)
-    return SeedListing(sorted(paths), refused)
+    return SeedListing(sorted(paths), refused, str(folder))
 
 
 def _list_seeds(folder: str, paths: list[str], refused: list[SeedError]) -> None:

@@ -69,7 +69,10 @@ class TagLinksV1(_Document):
     """One tag: its article list, HTML page and feeds."""
 
     name: str
-    slug: str
+    slug: str = Field(
+        description="The tag's folder name: ASCII for a tag in the Latin script, else "
+        "Unicode letters (percent-encoded in URLs)"
+    )
     article_count: int
     first_page: str
     page: str = Field(description="The tag's HTML page")
@@ -111,6 +114,22 @@ class IndexV1(_TopLevel):
     links: IndexLinksV1
 
 
+class ImageV1(_Document):
+    """An article's lead image, as published (its metadata removed)."""
+
+    url: str = Field(
+        description="Absolute URL; content-addressed: a replaced picture gets a new URL"
+    )
+    width: int = Field(description="Width in CSS pixels as shown (after the EXIF orientation)")
+    height: int = Field(description="Height in CSS pixels as shown (after the EXIF orientation)")
+    type: str = Field(
+        description="Media type: image/jpeg, image/png, image/webp, image/gif or image/avif"
+    )
+    alt: str = Field(description="What the picture shows, for readers who cannot see it")
+    caption: str | None
+    credit: str | None = Field(description="Whom to credit for the picture; show it with it")
+
+
 class ArticleSummaryV1(_Document):
     """An article as list pages show it."""
 
@@ -124,7 +143,11 @@ class ArticleSummaryV1(_Document):
     updated: AwareDatetime = Field(description="Last change; equals published if never updated")
     tags: list[str]
     author: str | None
+    language: str = Field(description="BCP 47 language tag: the article's own, else the site's")
     word_count: int
+    image: ImageV1 | None = Field(
+        default=None, description="The lead image; null without one (added in v1: may be absent)"
+    )
 
 
 class PageLinksV1(_Document):

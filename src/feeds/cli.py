@@ -71,6 +71,9 @@ def _run(args: argparse.Namespace) -> int:
     except FeedsError as error:  # one line or several (a configuration's keys): each its own
         print("\n".join(f"feeds: {line}" for line in str(error).splitlines()), file=sys.stderr)
         return error.exit_code
+    except KeyboardInterrupt:  # Ctrl-C: what was under way cleaned up after itself
+        print("\nfeeds: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # `feeds deploy --dry-run | head`: the reader has gone
         _silence_stdout()
         print("feeds: the output was closed before the end (broken pipe)", file=sys.stderr)
@@ -215,6 +218,12 @@ def _add_deploy_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     command.add_argument(
         "--max-deletes", type=int, help="refuse to delete more than N files (default: 256)"
+    )
+    command.add_argument(
+        "--max-delete-ratio",
+        type=float,
+        metavar="R",
+        help="refuse to delete more than this fraction of the target's files (default: 0.5)",
     )
     command.add_argument(
         "--setup", action="store_true", help="also apply the bucket's CORS configuration"
@@ -460,6 +469,7 @@ def _deploy(args: argparse.Namespace) -> int:
         target=args.target,
         dry_run=args.dry_run,
         max_deletes=args.max_deletes,
+        max_delete_ratio=args.max_delete_ratio,
         setup=args.setup,
         allow_bucket_root=args.allow_bucket_root,
         progress=_progress if sys.stderr.isatty() else None,
@@ -481,7 +491,8 @@ def _deploy(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     from feeds.deploy import rollback
 
-    print(rollback(args.target, load_site(Path("pyproject.toml"), args.config).deploy))
+    site = load_site(Path("pyproject.toml"), args.config)
+    print(rollback(args.target, site.deploy, site.lock_timeout))
     return 0
 
 

@@ -9,10 +9,12 @@ build at 10,000 articles, paid by every build.
 So a build remembers the configuration it read (the *memo*,
 ``.feeds-cache/<output>.site.json`` beside the output), with a hash of all that
 the layering read: both files' bytes, every ``FEEDS_*`` variable, the
-overrides, the versions of Python, feeds, pydantic, pydantic-core and
-pydantic-settings, and the source of this module and of ``feeds.models``. When
+overrides, the versions of Python, feeds, pydantic, pydantic-core,
+pydantic-settings and langcodes, and the source of this module, of
+``feeds.models`` and of ``feeds._language``. When
 the next load hashes the same, the remembered values are validated again as a
-plain ``Site`` (every check, no layering, no pydantic-settings); anything else
+plain ``Site`` (every check but the language tag's registry lookup, which
+imports langcodes: no layering, no pydantic-settings); anything else
 layers afresh and remembers the result, unless a file changed while it was
 read (its stat signature moved). A memo that is missing,
 unreadable or of other inputs is ignored, as the build cache is: it can make a
@@ -37,11 +39,11 @@ from typing import Any, get_args
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from feeds import models
+from feeds import _language, models
 from feeds._distribution import DISTRIBUTION
 from feeds.build._cache import installed_version, make_cache_folder
 from feeds.errors import ConfigError
-from feeds.models import Site, _plain_message
+from feeds.models import REMEMBERED, Site, _plain_message
 
 _MEMO_FORMAT = b"feeds site memo 1"
 _ENV_PREFIX = "FEEDS_"
@@ -267,13 +269,16 @@ def _memo_key(sources: tuple[bytes | None, bytes | None], overrides: Mapping[str
 
 
 def _layering_versions() -> list[str]:
-    libraries = (DISTRIBUTION, "pydantic", "pydantic-core", "pydantic-settings")
+    libraries = (DISTRIBUTION, "pydantic", "pydantic-core", "pydantic-settings", "langcodes")
     return [sys.version, *map(installed_version, libraries)]
 
 
-def _layering_code() -> tuple[bytes, bytes]:
-    """This module's and the models' source: an edited install never reuses a memo."""
-    return Path(__file__).read_bytes(), Path(models.__file__).read_bytes()
+def _layering_code() -> tuple[bytes, ...]:
+    """This module's, the models' and the language checks' source: an edited install
+    never reuses a memo."""
+    return tuple(
+        Path(module).read_bytes() for module in (__file__, models.__file__, _language.__file__)
+    )
 
 
 def _remembered(memo: Path, key: str) -> Site | None:
@@ -281,7 +286,8 @@ def _remembered(memo: Path, key: str) -> Site | None:
         document = orjson.loads(memo.read_bytes())
         if document["key"] != key:
             return None
-        return Site.model_validate(document["site"])
+        # Checked when remembered: the language tag is not looked up again (0.1 s).
+        return Site.model_validate(document["site"], context={REMEMBERED: True})
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValidationError):
         return None
 

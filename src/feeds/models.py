@@ -11,12 +11,14 @@ import ipaddress
 import re
 import string
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property, lru_cache
 from importlib.resources import files
 from typing import Annotated, Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import quote as percent_encode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from markupsafe import escape
@@ -26,13 +28,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from slugify import slugify
 
+from feeds._language import check_language
+
 SLUG_MAX_LENGTH = 120
 MAX_SEED_BYTES = 2 * 1024 * 1024  # a long read is 100 kB; 50 MB made three 52 MB feeds
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a camera's JPEG is 5 to 15 MB; a page should carry less
 # Characters XML 1.0 cannot carry (U+0009, U+000A and U+000D it can), and the C1
 # controls, which it can but which are never text (most often a wrong encoding).
 # _seeds._has_control_characters finds the same characters in UTF-8 bytes: change both.
@@ -54,7 +60,6 @@ _HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")  # urlsplit lowe
 _ESCAPE = re.compile("%([0-9A-Fa-f]{2})?")
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+")
 _AUTHORITY = re.compile(
     r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|[^@\s]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
@@ -106,10 +111,58 @@ def check_text(value: str) -> str:
     return value
 
 
+# The letters of the Latin script beyond ASCII, as ranges of code points that hold
+# no letter of another script (Unicode's Scripts.txt; tests/test_tags.py checks
+# the table against the regex module's \p{Script=Latin}).
+_LATIN_LETTERS = (
+    (0xAA, 0xAA), (0xBA, 0x2B8), (0x2E0, 0x2E4), (0x1D00, 0x1D25), (0x1D2C, 0x1D5C),
+    (0x1D62, 0x1D65), (0x1D6B, 0x1D77), (0x1D79, 0x1DBE), (0x1E00, 0x1EFF), (0x2071, 0x209C),
+    (0x212A, 0x212B), (0x2132, 0x2132), (0x214E, 0x2184), (0x2C60, 0x2C7F), (0xA722, 0xA787),
+    (0xA78B, 0xA7FF), (0xAB30, 0xAB64), (0xAB66, 0xAB69), (0xFB00, 0xFB06), (0xFF21, 0xFF5A),
+    (0x10780, 0x107BA), (0x1DF00, 0x1DF1E),
+)  # fmt: skip
+_LATIN_STARTS = [start for start, _ in _LATIN_LETTERS]
+_NOT_ASCII = re.compile("[^\x00-\x7f]+")
+
+
+def in_latin_script(text: str) -> bool:
+    """Whether every letter of ``text`` is a letter of the Latin script (digits,
+    punctuation, symbols and accents belong to no script here)."""
+    for character in text:
+        if character.isascii() or not unicodedata.category(character).startswith("L"):
+            continue
+        index = bisect_right(_LATIN_STARTS, ord(character)) - 1
+        if index < 0 or ord(character) > _LATIN_LETTERS[index][1]:
+            return False
+    return True
+
+
 @lru_cache(maxsize=1 << 12)
 def tag_slug(tag: str) -> str:
-    """The URL form of a tag: ``C++`` and ``c`` both give ``c`` (a collision reported as such)."""
-    return slugify(tag)
+    """The URL form of a tag: ``C++`` and ``c`` both give ``c`` (a collision reported as such).
+
+    A tag in the Latin script gets an ASCII slug (``Café``: ``cafe``); any other tag
+    keeps its letters (``文化``, ``हिन्दी``), lower-cased and NFKC-normalised, so its
+    folder name is Unicode (``quote_path`` writes it in URLs).
+    """
+    if tag.isascii() or in_latin_script(tag):
+        return slugify(tag)
+    return slugify(tag, allow_unicode=True, algorithm="modern")
+
+
+def old_tag_slug(tag: str) -> str:
+    """The slug feeds gave a tag before tags in other scripts kept their letters: a
+    transliteration to ASCII (``文化``: ``wen-hua``), '' if there was none."""
+    old = slugify(tag)
+    return old if len(old) <= SLUG_MAX_LENGTH else ""
+
+
+def quote_path(path: str) -> str:
+    """A path as a URL carries it: every non-ASCII character percent-encoded as UTF-8
+    (``tags/文化/``: ``tags/%E6%96%87%E5%8C%96/``); an ASCII path as it is."""
+    if path.isascii():
+        return path
+    return _NOT_ASCII.sub(lambda match: percent_encode(match.group()), path)
 
 
 def check_slug(slug: str) -> str:
@@ -170,6 +223,7 @@ class DeploySettings(Frozen):
     endpoint_url: str | None = None
     region: str | None = None
     max_deletes: int = Field(default=256, ge=0)
+    max_delete_ratio: float = Field(default=0.5, ge=0, le=1)
     concurrency: int = Field(default=16, ge=1, le=128)
     keep_releases: int = Field(default=5, ge=2)
     cloudfront_distribution_id: str | None = None
@@ -189,6 +243,11 @@ def _packaged_zones() -> frozenset[str]:
         return frozenset()
 
 
+# Validation context of a configuration ``feeds.config`` remembered: its values were
+# checked when remembered, and the language tag is not looked up again (0.1 s).
+REMEMBERED = "remembered"
+
+
 class Site(Frozen):
     """The site: where it lives, what it is called, how its feeds are cut.
 
@@ -198,7 +257,7 @@ class Site(Frozen):
     title: NonEmpty
     description: str = ""
     base_url: str
-    language: str = Field(default="en", pattern=_LANGUAGE.pattern)
+    language: str = Field(default="en", description="BCP 47 language tag")
     author: Author | None = None
     timezone: str = "UTC"
     feed_limit: int = Field(default=50, ge=1)
@@ -206,6 +265,9 @@ class Site(Frozen):
     archive_size: int = Field(default=100, ge=1)
     max_seed_bytes: int = Field(
         default=MAX_SEED_BYTES, ge=1, description="a larger seed file is an error, never read"
+    )
+    max_image_bytes: int = Field(
+        default=MAX_IMAGE_BYTES, ge=1, description="a larger image file is an error, never read"
     )
     lock_timeout: float = Field(
         default=60, ge=0, description="seconds to wait for another build or deploy of the output"
@@ -243,10 +305,17 @@ class Site(Frozen):
         path = path if path.endswith("/") else path + "/"
         return urlunsplit(parts._replace(path=path))
 
-    @field_validator("title", "description", "language")
+    @field_validator("title", "description")
     @classmethod
     def _publishable_text(cls, value: str) -> str:
         return check_text(value)
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str, info: ValidationInfo) -> str:
+        if info.context and info.context.get(REMEMBERED):
+            return value  # checked (with the same code and data) before it was remembered
+        return check_language(value)
 
     @field_validator("timezone")
     @classmethod
@@ -279,8 +348,9 @@ class Site(Frozen):
         return ZoneInfo(self.timezone)
 
     def url(self, path: str = "") -> str:
-        """The absolute URL of a path below the site's root."""
-        return self.base_url + path
+        """The absolute URL of a path below the site's root (non-ASCII characters
+        percent-encoded: ``quote_path``)."""
+        return self.base_url + quote_path(path)
 
     @property
     def root_path(self) -> str:
@@ -381,6 +451,44 @@ def count_words(paragraphs: tuple[str, ...]) -> int:
     return len(" ".join(paragraphs).split())
 
 
+class ImageFile(Frozen):
+    """An image file as published: where, how large, read from which file below the seeds.
+
+    ``path`` (below the site's root) is content-addressed,
+    ``media/<hash of the published bytes>/<name>.<ext>``: a replaced picture gets
+    a new URL, so every copy of it may be cached for a year. ``width`` and
+    ``height`` are as shown, after the EXIF orientation.
+    """
+
+    path: str
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    length: int = Field(ge=1, description="bytes of the published file")
+    media_type: str
+    source: str = Field(description="the file's path below the seeds folder, '/'-separated")
+    source_digest: str = Field(description="content_digest of the file below the seeds")
+    root: str = Field(default="", exclude=True, description="the seeds folder it was read from")
+
+
+class LeadImage(Frozen):
+    """An article's lead image: ``image:``, ``image_alt:``, ``image_caption:``,
+    ``image_credit:``; ``file`` once the file has been read (``feeds._images``)."""
+
+    src: NonEmpty = Field(description="the path as written, relative to the seed's folder")
+    alt: NonEmpty
+    caption: str | None = None
+    credit: str | None = None
+    line: int = Field(default=0, description="the line of 'image:' in the seed")
+    file: ImageFile | None = None
+
+    @property
+    def published(self) -> ImageFile:
+        """The published file; a programming error if it was not read (``feeds._images``)."""
+        if self.file is None:
+            raise RuntimeError(f"the image {self.src!r} was not read before rendering")
+        return self.file
+
+
 class Article(Frozen):
     """One published article, read from one seed file.
 
@@ -400,6 +508,10 @@ class Article(Frozen):
     tags: tuple[NonEmpty, ...] = ()
     aliases: tuple[Slug, ...] = Field(default=(), description="old slugs that redirect here")
     author: str | None = None
+    language: Annotated[str, AfterValidator(check_language)] | None = Field(
+        default=None, description="BCP 47 tag; None: the site's language"
+    )
+    image: LeadImage | None = None
     url: str
     id: str
     word_count: int = Field(default=-1, description="words in the body (counted when not given)")
@@ -464,6 +576,19 @@ class Article(Frozen):
         if len(fields) > len(_ARTICLE_FIELDS):  # a cached property's value, maybe stale now
             fields = {name: fields[name] for name in _ARTICLE_FIELDS}
         return Article.trusted(fields)
+
+    @property
+    def image_files(self) -> tuple[ImageFile, ...]:
+        """Every image file the article's outputs show (the lead image's, for now; a
+        Markdown body's local images belong here too): each is published, and part of
+        the article's render key."""
+        return (self.image.published,) if self.image else ()
+
+    @property
+    def image_key(self) -> str:
+        """What of its image files the outputs show: their published paths (which name
+        their bytes' hashes); "" without any."""
+        return " ".join(file.path for file in self.image_files)
 
     @property
     def content_text(self) -> str:

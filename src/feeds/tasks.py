@@ -168,6 +168,7 @@ def serve(c: Context, output: str = "public", port: int = 8000, config: str | No
         "target": "s3://bucket/prefix, file:///path or a folder, over [tool.feeds.deploy]",
         "dry_run": "print each change and its reason; change nothing",
         "max_deletes": "refuse to delete more than N files (default: 256)",
+        "max_delete_ratio": "refuse to delete more than this fraction of the target (default: 0.5)",
         "setup": "also apply the bucket's CORS configuration (once, for a new bucket)",
         "allow_bucket_root": "allow s3://bucket with no prefix (deletes every other object)",
         "config": SITE_HELP["config"],
@@ -179,6 +180,7 @@ def deploy(
     target: str | None = None,
     dry_run: bool = False,
     max_deletes: int | None = None,
+    max_delete_ratio: float | None = None,
     setup: bool = False,
     allow_bucket_root: bool = False,
     config: str | None = None,
@@ -194,7 +196,16 @@ def deploy(
     )
     flags = [flag for flag, on in switches if on]
     limit = None if max_deletes is None else str(max_deletes)
-    _feeds("deploy", *flags, output=output, target=target, max_deletes=limit, config=config)
+    ratio = None if max_delete_ratio is None else str(max_delete_ratio)
+    _feeds(
+        "deploy",
+        *flags,
+        output=output,
+        target=target,
+        max_deletes=limit,
+        max_delete_ratio=ratio,
+        config=config,
+    )
 
 
 @task(help={"target": "the folder target, over [tool.feeds.deploy]", "config": SITE_HELP["config"]})

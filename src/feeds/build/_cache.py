@@ -11,14 +11,20 @@ Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
   naming the file and the table is emptied, so the next build reads everything.
 - ``articles``: seed file hash → the parsed article without its body (JSON).
   An unchanged seed is never parsed or validated again.
+- ``images``: an image file's path below the seeds folder → its stat signature
+  ("" when too recent to be trusted: read again next time) and what it is
+  published as (``models.ImageFile``): an unchanged image is not read again.
+  A build's nothing-to-do check also asks whether each image is unchanged, since
+  the seeds' fingerprint cannot tell.
 - ``renders``: a unit (``article:<slug>``, ``archive:<n>``, ``feeds:<root>``,
   a list or tag page, ``sitemap``, ``configuration``...; see
   ``units.cacheable_units``) → the key of what its outputs were rendered from
-  and the hash of each file. An article's key is its seed hash and the times
-  the timeline gave it (``render_key``); a page showing many articles is keyed
-  by theirs and whatever else it shows (``render.list_key``). If the key
-  matches and the output still holds those files (the writer's manifest says
-  so), the unit is not rendered again.
+  and the hash of each file. An article's key is its seed hash, the times
+  the timeline gave it and its lead image's published path (``render_key``;
+  the path names the hash of the image's bytes); an image's, its file's hash;
+  a page showing many articles is keyed by theirs and whatever else it shows
+  (``render.list_key``). If the key matches and the output still holds those
+  files (the writer's manifest says so), the unit is not rendered again.
 
 Everything else a render depends on (the versions of feeds, Python and the
 libraries that shape the output, the site configuration, the templates, the
@@ -53,15 +59,16 @@ import orjson
 
 from feeds._distribution import DISTRIBUTION
 from feeds.errors import FeedsError, SeedErrors
-from feeds.models import Article, Site
+from feeds.models import Article, LeadImage, Site
 
-SCHEMA = 6  # 6: files and seeds hashed by content_digest
+SCHEMA = 7  # 7: image files, and their paths in render keys
 _FEW_ROWS = 2_000  # fewer seed hashes than this: their rows are looked up by key
 _QUERY_SIZE = 500  # values in one "IN (...)": SQLite allows at least 999
 _TABLES = """
 CREATE TABLE IF NOT EXISTS seeds (path TEXT PRIMARY KEY, stat TEXT NOT NULL, seed_hash TEXT);
 CREATE TABLE IF NOT EXISTS articles (seed_hash TEXT PRIMARY KEY, article BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS renders (unit TEXT PRIMARY KEY, key TEXT NOT NULL, files BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS images (path TEXT PRIMARY KEY, stat TEXT NOT NULL, file BLOB NOT NULL);
 """
 
 
@@ -117,13 +124,15 @@ def site_memo_path(output: Path) -> Path:
 
 
 # Libraries whose output ends up in the files (serialisation, escaping, schemas,
-# titles, slugs, time zone rules): an upgrade of any of them empties the cache.
+# titles, slugs, time zone rules, text direction): an upgrade of any of them empties the cache.
 RENDERING_LIBRARIES = (
     "feedgen",
     "jinja2",
+    "langcodes",
     "lxml",
     "markupsafe",
     "orjson",
+    "pillow",
     "pydantic",
     "pydantic-core",
     "python-slugify",
@@ -202,14 +211,18 @@ def render_key(article: Article) -> str:
     """
     if article.seed:
         updated = article.updated.isoformat() if article.updated else None
-        return seed_render_key(article.seed, article.published.isoformat(), updated)
-    fields = {**_to_row(article), "paragraphs": article.paragraphs}
+        return seed_render_key(
+            article.seed, article.published.isoformat(), updated, article.image_key
+        )
+    fields = {**_to_row(article), "paragraphs": article.paragraphs, "image": article.image_key}
     return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def seed_render_key(seed: str, published: str, updated: str | None) -> str:
-    """``render_key`` of an article read from a seed, from its times in ISO 8601."""
-    return hashlib.sha256(f"{seed}\0{published}\0{updated or ''}".encode()).hexdigest()
+def seed_render_key(seed: str, published: str, updated: str | None, image: str = "") -> str:
+    """``render_key`` of an article read from a seed, from its times in ISO 8601 and
+    its lead image's published path ("" without one)."""
+    text = f"{seed}\0{published}\0{updated or ''}\0{image}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class BuildCache:
@@ -224,6 +237,8 @@ class BuildCache:
         self._articles: dict[str, bytes] = {}
         self._stats: dict[str, tuple[str, str]] = {}
         self._renders: dict[str, tuple[str, dict[str, str]]] = {}
+        self._images: dict[str, tuple[str, bytes]] = {}
+        self._stored_images: dict[str, tuple[str, bytes]] | None = None
         self._plan: tuple[bytes, bool] | None = None
         # What the tables held when read, so that saving writes only the difference.
         self._stored_stats: dict[str, tuple[str, str]] | None = None
@@ -276,11 +291,37 @@ class BuildCache:
         return self._stored_stats
 
     def save_seed_stats(self) -> None:
-        """Write the stat signatures learnt (a build with nothing to do saves only these)."""
+        """Write the stat signatures learnt, of seeds and images (a build with nothing
+        to do saves only these)."""
         if self._db is not None:
             with self._db:
                 self._save_stats(self._db)
+                self._save_images(self._db, None)
             self._db.close()
+
+    def image_stats(self) -> dict[str, tuple[str, bytes]]:
+        """Image path below the seeds → (stat signature, ImageFile as JSON), as the last
+        build left them."""
+        if self._db is None:
+            return {}
+        if self._stored_images is None:
+            rows = self._db.execute("SELECT path, stat, file FROM images")
+            self._stored_images = {path: (stat, file) for path, stat, file in rows}
+        return self._stored_images
+
+    def remember_images(self, learned: Mapping[str, tuple[str, bytes]]) -> None:
+        """Record image files read (saved by ``save`` or ``save_seed_stats``)."""
+        self._images.update(learned)
+
+    def _save_images(self, db: sqlite3.Connection, in_use: Iterable[str] | None) -> None:
+        stored = self.image_stats()
+        db.executemany(
+            "INSERT OR REPLACE INTO images VALUES (?, ?, ?)",
+            ((path, *row) for path, row in self._images.items() if stored.get(path) != row),
+        )
+        if in_use is not None:
+            unused = stored.keys() - self._images.keys() - set(in_use)
+            db.executemany("DELETE FROM images WHERE path = ?", _rows(unused))
 
     def _save_stats(self, db: sqlite3.Connection) -> None:
         stored = self.seed_stats()
@@ -426,6 +467,7 @@ class BuildCache:
         seeds_in_use: Iterable[str],
         units_in_use: Iterable[str] | None,
         clean: Clean | None,
+        images_in_use: Iterable[str] | None = None,
     ) -> None:
         """Write what was learnt and forget entries no longer in use.
 
@@ -433,7 +475,8 @@ class BuildCache:
         published article's time, the next scheduled one's, the hash of the
         manifest written and how many articles were held back (scheduled,
         drafts), for the next build's nothing-to-do check, patch and summary.
-        ``units_in_use`` None: every unit recorded still is (a patched build).
+        ``units_in_use`` None: every unit recorded still is (a patched build); so with
+        ``images_in_use`` None: every image recorded still is.
         """
         if self._db is None:
             return
@@ -460,6 +503,7 @@ class BuildCache:
                     key = "plan-edits" if self._plan[1] else "plan"
                     self._db.execute("INSERT INTO meta VALUES (?, ?)", (key, self._plan[0]))
             self._save_stats(self._db)
+            self._save_images(self._db, images_in_use)
             self._db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?)",
                 self._articles.items(),
@@ -512,6 +556,7 @@ def _connect(path: Path, scope: str) -> sqlite3.Connection:
             db.execute("DROP TABLE IF EXISTS seeds")
             db.execute("DROP TABLE IF EXISTS articles")
             db.execute("DROP TABLE IF EXISTS renders")
+            db.execute("DROP TABLE IF EXISTS images")
             db.execute("DELETE FROM meta")
             db.execute("INSERT INTO meta VALUES ('scope', ?)", (scope,))
     db.executescript(_TABLES)
@@ -526,8 +571,9 @@ _DATES = ("published", "updated")
 
 
 def _to_row(article: Article) -> dict[str, Any]:
-    """An article without its body (the seed file holds that), as JSON values."""
-    row = article.model_dump(mode="json", exclude={"paragraphs"})
+    """An article without its body (the seed file holds that) and its lead image's file
+    (read again: the seed does not decide it), as JSON values."""
+    row = article.model_dump(mode="json", exclude={"paragraphs": True, "image": {"file"}})
     row["body_line"] = article.body_line
     # Dates read without an offset carry the site's zone (DST rules and all);
     # JSON keeps only the offset, so note which ones to put back in the zone.
@@ -552,6 +598,8 @@ def _from_row(fields: dict[str, Any], source: str, seed: str, zone: ZoneInfo) ->
             fields[name] = moment.astimezone(zone) if name in zoned else moment
     fields["tags"] = tuple(fields["tags"])  # JSON arrays back to the model's tuples
     fields["aliases"] = tuple(fields["aliases"])
+    if fields["image"] is not None:
+        fields["image"] = LeadImage.model_construct(**fields["image"])
     fields["paragraphs"] = ()
     fields["source"] = source
     fields["seed"] = seed

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feeds._headers import HEADERS_PATH
+from feeds._images import ImageResolver
 from feeds.build._cache import BuildCache, seed_render_key
 from feeds.build._plan import Plan, PlannedListing, dump_edits, load_plan, placement
 from feeds.build._reading import SeedRead
@@ -36,10 +37,15 @@ def patch(
     now: datetime,
     fingerprint: str,
     started: float,
+    images: ImageResolver,
 ) -> BuildReport | None:
     """Build by patching the last build (``feeds.build._plan``) when seeds changed only in
-    their text; None (nothing written) when the full build is needed."""
-    patch = _plan_patch(site, reads, cache, now)
+    their text; None (nothing written) when the full build is needed.
+
+    The caller has checked that no image file changed (``ImageResolver.unchanged``);
+    an edit that gives an article another image file takes the full path too.
+    """
+    patch = _plan_patch(site, reads, cache, now, images)
     if patch is None:
         return None
     plan, edits, units, articles, home = patch
@@ -64,6 +70,7 @@ def patch(
         cache.remember_article(seed, article)
     seeds = {index: seed for index, (seed, _) in edits.items()}
     cache.remember_plan(dump_edits(plan, seeds), edits=True)
+    cache.remember_images(images.learned)
     start, due = cache.publishing_window() or (None, None)
     held_back = cache.held_back()  # a patch changes no draft or scheduled article
     clean = (fingerprint, start, due, writer.manifest_digest, held_back)
@@ -88,7 +95,7 @@ _Patch = tuple["Plan", "Edits", list[Unit], dict[int, Article], range]
 
 
 def _plan_patch(
-    site: Site, reads: Sequence[SeedRead], cache: BuildCache, now: datetime
+    site: Site, reads: Sequence[SeedRead], cache: BuildCache, now: datetime, images: ImageResolver
 ) -> _Patch | None:
     """What a patch of the last build renders; None if it cannot be patched (or its
     plan does not fit: a damaged cache makes a build slower, never wrong)."""
@@ -97,14 +104,14 @@ def _plan_patch(
     if plan is None:
         return None
     try:
-        edits = _edits(plan, reads, cache)
+        edits = _edits(plan, reads, cache, images)
         if edits is None or not cache.same_articles_due(now):
             return None
         affected = [item for item in plan.listings if not edits.keys().isdisjoint(item.members)]
         shown = min(site.feed_limit, len(plan.timeline))
         home = range(shown) if min(edits) < shown else range(0)
         shown_too = set(home).union(*(item.members for item in affected))
-        articles = _planned_articles(site, plan, edits, shown_too, cache)
+        articles = _planned_articles(site, plan, edits, shown_too, cache, images)
         if articles is None:
             return None
         return plan, edits, _patched_units(plan, edits, affected, articles), articles, home
@@ -117,7 +124,9 @@ Edits = dict[int, tuple[str, Article]]
 _PATCH_LIMIT = 0.01  # above this share of articles edited (and 10), the full path is as quick
 
 
-def _edits(plan: Plan, reads: Sequence[SeedRead], cache: BuildCache) -> Edits | None:
+def _edits(
+    plan: Plan, reads: Sequence[SeedRead], cache: BuildCache, images: ImageResolver
+) -> Edits | None:
     """The published articles whose seeds changed, if that is all that changed."""
     positions = plan.positions()
     changed: dict[int, tuple[str, str, Article | None]] = {}
@@ -141,28 +150,45 @@ def _edits(plan: Plan, reads: Sequence[SeedRead], cache: BuildCache) -> Edits | 
     cached = cache.articles([(seed, path) for path, seed, result in changed.values() if not result])
     edits = {}
     for position, (path, seed, result) in changed.items():
-        article = result or cached.get(path)
+        article = result or _with_image(cached.get(path), images)
         if article is None:
             return None
         edits[position] = (seed, article)
     return edits
 
 
+def _with_image(article: Article | None, images: ImageResolver) -> Article | None:
+    """A cached article with its lead image's file; None if that has a problem (the full
+    path reports it)."""
+    if article is None:
+        return None
+    resolved = images.lead(article)
+    return resolved if isinstance(resolved, Article) else None
+
+
 def _planned_articles(
-    site: Site, plan: Plan, edits: Edits, shown_too: set[int], cache: BuildCache
+    site: Site,
+    plan: Plan,
+    edits: Edits,
+    shown_too: set[int],
+    cache: BuildCache,
+    images: ImageResolver,
 ) -> dict[int, Article] | None:
     """By timeline position, the articles the patch renders (the edited ones and
     those ``shown_too`` beside them), with the times the plan gives them; None if
-    an edit moves an article (another slug, date, tag...)."""
+    an edit moves an article (another slug, date, tag...) or gives it another
+    image file (whose unit the plan does not know): ``image_key`` differs."""
     entries = {index: plan.timeline[index] for index in shown_too.union(edits)}
     cached = cache.articles([(entry.seed, entry.source) for entry in entries.values()])
     articles = {}
     for index, entry in entries.items():
-        before = cached.get(entry.source)
-        if before is None:
+        before = _with_image(cached.get(entry.source), images)
+        if before is None or before.image_key != entry.image:
             return None
         after = edits[index][1] if index in edits else before
-        if after is not before and placement(after) != placement(before):
+        if after is not before and (
+            placement(after) != placement(before) or after.image_key != before.image_key
+        ):
             return None
         articles[index] = after.replaced(**entry.times(site.zone))
     return articles
@@ -176,7 +202,7 @@ def _patched_units(
     def key(index: int) -> str:
         entry = plan.timeline[index]
         seed = edits[index][0] if index in edits else entry.seed
-        return seed_render_key(seed, entry.published, entry.updated)
+        return seed_render_key(seed, entry.published, entry.updated, entry.image)
 
     units: list[Unit] = [
         (f"article:{plan.timeline[index].slug}", key(index), ("article", articles[index]))

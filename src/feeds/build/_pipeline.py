@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from feeds._images import ImageResolver
 from feeds._seeds import seed_paths
 from feeds.build._cache import (
     BuildCache,
@@ -84,10 +85,19 @@ def _build(
         cache_path(output).unlink(missing_ok=True)
     scope = build_scope(site, output)
     cache = BuildCache(cache_path(output) if use_cache else None, scope, site.zone)
-    reads = read_all(seed_paths(seeds), site, cache, jobs)
+    images = ImageResolver.for_site(str(seeds), site, cache.image_stats())
+    reads = read_all(seed_paths(seeds), site, cache, jobs, images)
     fingerprint = seeds_fingerprint((path, seed) for path, seed, _ in reads)
+    # The fingerprint knows the seeds; whether their images are unchanged, the images say.
+    images_unchanged = images.unchanged(cache.image_stats())
     fresh = all(seed for _, seed, _ in reads) and cache.unchanged_since_last_build(fingerprint, now)
-    if fresh and (done := previous_build(output)) and done.digest == cache.last_manifest():
+    if (
+        fresh
+        and images_unchanged
+        and (done := previous_build(output))
+        and done.digest == cache.last_manifest()
+    ):
+        cache.remember_images(images.learned)
         cache.save_seed_stats()  # so that the next build need not read the seeds again
         seconds = time.perf_counter() - started
         scheduled, drafts = cache.held_back()
@@ -101,10 +111,14 @@ def _build(
 
     if use_cache:
         keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])
-    if cache.enabled and (patched := patch(site, output, reads, cache, now, fingerprint, started)):
+    if (
+        cache.enabled
+        and images_unchanged
+        and (patched := patch(site, output, reads, cache, now, fingerprint, started, images))
+    ):
         return patched
     stage("checking")
-    reading = settle_reads(reads, site, cache, now)
+    reading = settle_reads(reads, site, cache, now, images)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
@@ -123,7 +137,9 @@ def _build(
         others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts)}
         if cache.enabled:
             cache.remember_plan(dump_plan(make_plan(reading.articles, others, listings)))
-    cache.save(reading.seed_hashes, [HEADERS_UNIT, *(name for name, _, _ in units)], clean)
+    cache.remember_images(images.learned)
+    units_in_use = [HEADERS_UNIT, *(name for name, _, _ in units)]
+    cache.save(reading.seed_hashes, units_in_use, clean, reading.image_sources())
     return BuildReport(
         output,
         len(reading.articles),

@@ -4,7 +4,8 @@ Shape. After a build without problems, the cache keeps its *plan*, one JSON
 document:
 
 - ``timeline``: every published article, newest first, as its seed file, seed
-  hash, slug, and the publication and update times the timeline settled on;
+  hash, slug, the publication and update times the timeline settled on, and its
+  lead image's published path;
 - ``others``: the seed hash of every other valid file (drafts, scheduled);
 - ``listings``: every unit that shows many articles (archive, feed, tag and API
   list pages) as its name, its label (``render.list_key``), the timeline
@@ -59,6 +60,7 @@ class Entry(NamedTuple):
     published_zoned: bool  # in the site's zone (else a fixed offset)
     updated: str | None
     updated_zoned: bool
+    image: str  # the lead image's published path ("" without one): part of its render key
 
     def times(self, zone: ZoneInfo) -> dict[str, datetime | None]:
         """The settled times, as the timeline made them."""
@@ -155,6 +157,7 @@ def load_plan(data: bytes, edits: bytes | None = None) -> Plan | None:
         valid = (
             all(
                 type(entry.source) is type(entry.seed) is type(entry.published) is str
+                and type(entry.image) is str
                 and (entry.updated is None or type(entry.updated) is str)
                 for entry in plan.timeline
             )
@@ -181,6 +184,7 @@ def _entry(article: Article) -> Entry:
         isinstance(article.published.tzinfo, ZoneInfo),
         updated.isoformat() if updated else None,
         isinstance(updated.tzinfo, ZoneInfo) if updated else False,
+        article.image_key,
     )
 
 

@@ -15,6 +15,7 @@ Articles are kept without their bodies (``_seeds.with_body`` reads one back).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds._digest import content_digest
+from feeds._images import ImageResolver
 from feeds._seeds import (
     SeedListing,
     oversized,
@@ -56,6 +58,14 @@ class Reading:
     def next_due(self) -> datetime | None:
         """When the next scheduled article goes live."""
         return min((article.published for article in self.scheduled), default=None)
+
+    def image_sources(self) -> set[str]:
+        """The image files (below the seeds folder) of every valid article."""
+        return {
+            file.source
+            for article in (*self.articles, *self.scheduled, *self.drafts)
+            for file in article.image_files
+        }
 
 
 def is_draft(article: Article) -> bool:
@@ -92,8 +102,9 @@ def read_articles(
     the articles then come in file order, with their times as written.
     """
     cache = cache or BuildCache(None, "", site.zone)
-    reads = read_all(seed_paths(seeds), site, cache, jobs)
-    return settle_reads(reads, site, cache, now, ordered=ordered)
+    images = ImageResolver.for_site(str(seeds), site, cache.image_stats())
+    reads = read_all(seed_paths(seeds), site, cache, jobs, images)
+    return settle_reads(reads, site, cache, now, images, ordered=ordered)
 
 
 # One seed file read: (path, seed hash, the article without its body | its
@@ -107,16 +118,28 @@ class _Parsing:
 
     site: Site
     cached: frozenset[str]
+    images: ImageResolver
     stat: bool = False  # take each file's stat signature (before reading it) for the cache
 
 
-def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> list[SeedRead]:
+def read_all(
+    paths: Sequence[str],
+    site: Site,
+    cache: BuildCache,
+    jobs: int,
+    images: ImageResolver | None = None,
+) -> list[SeedRead]:
     """Read and parse the seeds that changed: an unchanged one is known by its stat
     signature (not read at all) or its hash (read, not parsed). The others are
-    stat'ed (with a cache) just before they are read, in the workers if any.
+    stat'ed (with a cache) just before they are read, in the workers if any, and
+    the lead images of those parsed are read (``images``: those it knows unchanged
+    are not).
 
     A ``SeedListing``'s refused entries (links, FIFOs) come back as problems, unread.
     """
+    if images is None:  # below the listing's folder
+        root = paths.root if isinstance(paths, SeedListing) else os.curdir
+        images = ImageResolver.for_site(root, site, cache.image_stats())
     recorded = cache.seed_stats()
     reads: dict[str, SeedRead] = {}
     settled_before = time.time_ns() - _SETTLED_NS
@@ -128,11 +151,13 @@ def read_all(paths: Sequence[str], site: Site, cache: BuildCache, jobs: int) -> 
         ):
             reads[path] = (path, recorded[path][1], None)
             cache.remember_stat(path, stat, recorded[path][1])
-    parsing = _Parsing(site, cache.seeds(), stat=cache.enabled)
+    parsing = _Parsing(site, cache.seeds(), images, stat=cache.enabled)
     unknown = [path for path in paths if path not in reads]
-    for done, (read, stat) in enumerate(ordered_map(_read_seed, parsing, unknown, jobs), 1):
+    results = ordered_map(_read_seed, parsing, unknown, jobs)
+    for done, (read, stat, learned) in enumerate(results, 1):
         advance("reading", done, len(unknown))
         reads[read[0]] = read
+        images.learned.update(learned)
         if stat and read[1]:
             cache.remember_stat(read[0], stat, read[1])
     refused = paths.refused if isinstance(paths, SeedListing) else []
@@ -153,27 +178,37 @@ def stat_signature(path: str, settled_before: int | None = None) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
 
 
-def _read_seed(parsing: _Parsing, path: str) -> tuple[SeedRead, str]:
-    """The seed read, and its stat signature taken before reading (when asked for)."""
+# Image files read meanwhile: path below the seeds → (stat signature, ImageFile as JSON).
+Learned = dict[str, tuple[str, bytes]]
+
+
+def _read_seed(parsing: _Parsing, path: str) -> tuple[SeedRead, str, Learned]:
+    """The seed read (with its lead image's file), its stat signature taken before
+    reading (when asked for), and the image files read for it."""
     stat = stat_signature(path) if parsing.stat else ""
     if problem := oversized(path, parsing.site.max_seed_bytes):  # never read into memory
-        return (path, "", [problem]), stat
+        return (path, "", [problem]), stat, {}
     try:
         data = read_file(path)
     except OSError as error:
-        return (path, "", [unreadable(path, error)]), stat
+        return (path, "", [unreadable(path, error)]), stat, {}
     except SeedError as problem:  # made a link or a FIFO since it was listed
-        return (path, "", [problem]), stat
+        return (path, "", [problem]), stat, {}
     seed = content_digest(data)
     if seed in parsing.cached:
-        return (path, seed, None), stat
+        return (path, seed, None), stat, {}
     result = read_seed(path, data, parsing.site, seed)
-    return (path, seed, result.without_body() if isinstance(result, Article) else result), stat
+    learned: Learned = {}
+    if isinstance(result, Article):
+        images = dataclasses.replace(parsing.images, learned=learned)  # this seed's alone
+        result = images.lead(result.without_body())
+    return (path, seed, result), stat, learned
 
 
-def _parse_again(site: Site, path: str) -> Article | list[SeedError] | None:
+def _parse_again(site: Site, path: str, images: ImageResolver) -> Article | list[SeedError] | None:
     """A seed parsed whatever the cache holds (problems are never cached)."""
-    (_, _, result), _ = _read_seed(_Parsing(site, frozenset()), path)
+    (_, _, result), _, learned = _read_seed(_Parsing(site, frozenset(), images), path)
+    images.learned.update(learned)
     return result
 
 
@@ -182,14 +217,18 @@ def settle_reads(
     site: Site,
     cache: BuildCache,
     now: datetime | None,
+    images: ImageResolver,
     *,
     ordered: bool = True,
 ) -> Reading:
+    """Every read seed's article (the cached ones with their lead images' files) or
+    problems, checked across files, split into published, scheduled and drafts."""
     cached = cache.articles([(seed, path) for path, seed, result in reads if result is None])
     results: list[Article | list[SeedError]] = []
     for path, seed, result in reads:
         if result is None:  # known by its hash or stat: cached, unless it had problems
-            result = cached.get(path) or _parse_again(site, path)
+            article = cached.get(path)
+            result = images.lead(article) if article else _parse_again(site, path, images)
         elif isinstance(result, Article):
             cache.remember_article(seed, result)
         results.append(result or [])

@@ -2,18 +2,20 @@
 into a ``TreeWriter``.
 
 A unit is one cache entry (``feeds.build._cache``): an article's page and document,
-an archive page, a list or tag page, a subscription channel's feeds, the
-sitemap, the files of the configuration alone. Its render key says what it
-shows; a unit whose key and files are unchanged is kept, the others are
-rendered in groups (an archive page with its articles, so each body is read
-once) by worker processes that stage their files, while this process renders
-the pages that count or link everything (``SITE_RENDERERS``) every time.
+an image file (once, however many articles show it), an archive page, a list or
+tag page, a subscription channel's feeds, the sitemap, the files of the
+configuration alone. Its render key says what it shows; a unit whose key and
+files are unchanged is kept, the others are rendered in groups (an archive
+page with its articles, so each body is read once) by worker processes that
+stage their files, while this process renders the pages that count or link
+everything (``SITE_RENDERERS``) every time.
 The ``_headers`` file comes last: it is keyed by the set of every path.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -21,13 +23,14 @@ from typing import Any
 
 from feeds._digest import content_digest
 from feeds._headers import HEADERS_PATH, render_headers_file
+from feeds._images import ImageProblem, published_bytes
 from feeds._seeds import with_body
 from feeds.build._cache import BuildCache, render_key
 from feeds.build._parallel import mapping, workers_for
 from feeds.build._progress import advance
 from feeds.build._write import TreeWriter
-from feeds.errors import WriteError
-from feeds.models import Article, Site
+from feeds.errors import SeedError, SeedErrors, WriteError
+from feeds.models import Article, ImageFile, Site
 from feeds.render import Listing, Tree, list_key
 from feeds.render.api import (
     list_page_jobs,
@@ -100,7 +103,10 @@ def cacheable_units(site: Site, articles: Sequence[Article]) -> list[Unit]:
 def units_and_listings(site: Site, articles: Sequence[Article]) -> tuple[list[Unit], list[Listing]]:
     """``cacheable_units``, and those of them that show many articles (for the plan)."""
     keys = {article.slug: render_key(article) for article in articles}
-    units: list[Unit] = []
+    units: list[Unit] = [
+        (f"media:{file.path}", file.source_digest, ("image", file))
+        for file in published_images(articles)
+    ]
     listings: list[Listing] = []
     for listing in archive_jobs(site, articles):
         listings.append(listing)
@@ -117,9 +123,27 @@ def units_and_listings(site: Site, articles: Sequence[Article]) -> tuple[list[Un
     return units, listings
 
 
+def published_images(articles: Iterable[Article]) -> list[ImageFile]:
+    """The image files the articles show, each once (by published path), in order."""
+    files = {file.path: file for article in articles for file in article.image_files}
+    return list(files.values())
+
+
+def render_image(file: ImageFile) -> Tree:
+    """An image file's published bytes (read again, checked unchanged, stripped)."""
+    try:
+        data = published_bytes(file)
+    except ImageProblem as problem:
+        source = os.path.join(file.root, file.source)  # noqa: PTH118
+        raise SeedErrors([SeedError(source, 0, problem.message)]) from None
+    return {PurePosixPath(file.path): data}
+
+
 def render_unit(site: Site, job: tuple[Any, ...]) -> Tree:
     """Render one cacheable unit."""
     kind = job[0]
+    if kind == "image":
+        return render_image(job[1])
     if kind == "article":
         return render_article(site, with_body(job[1]))
     if kind == "archive":

@@ -27,16 +27,30 @@ request per file. So the deploy keeps a **manifest** object,
 digest, ETag]. An entry is trusted only while its ETag equals the listed one;
 an object changed behind our back (or not in the manifest) is re-uploaded. The
 manifest is written only when something changes: first with the changing paths
-removed (so a deploy killed half-way is re-done, not trusted, next time), and
-last, complete, after every upload and deletion. A no-op deploy therefore costs
-the listing pages plus one GET.
+removed (so a deploy killed half-way is re-done, not trusted, next time), then
+with each upload the store confirmed, when a step fails and every
+``CHECKPOINT_EVERY`` uploads (so the next run resumes: what went up is not sent
+again, and it still runs in tiers), and last, complete, after every upload and
+deletion. A no-op deploy therefore costs the listing pages plus one GET. Before
+each step a HEAD checks that the manifest is still the one this deploy read or
+wrote: a deploy racing another stops, without writing its manifest or deleting
+anything, and the next run converges.
+
+What is published: every file of the build (its ``.feeds-manifest.json`` lists
+them) and every file added by hand, but hidden files and folders (``.git``,
+``.DS_Store``; ``.well-known/`` is published) and temporary files (``*.tmp``).
+Links are never followed (``feeds.deploy._tree``): a symbolic link, FIFO,
+socket or device in the output refuses the deploy, naming it.
 
 Safety. More than ``max_deletes`` deletions (default 256) refuses the whole
 deploy before anything changes: a wrong ``--output`` or ``--target`` must not
 empty a site. Transient errors are retried by botocore (standard mode, with
 backoff); a tier that still fails stops the deploy before the next tier, and
 the error names the paths. Credentials come only from boto3's standard chain
-and are scrubbed from every message.
+and are scrubbed from every message; a bad endpoint or region is named (the
+setting or variable) before boto3 sees it. A deploy holds the output's lock
+(``feeds.build._lock``) while it reads and sends it, so it never sends a build
+half moved in, and a folder target's lock while it changes the target.
 
 A **folder** target gets a new release folder per deploy and an atomically
 switched ``current`` symlink (see ``feeds.deploy._folder``); ``rollback``

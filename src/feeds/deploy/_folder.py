@@ -8,6 +8,13 @@ current one, so it costs little disk), then replaces ``current`` with
 ``rename(2)`` of a fresh symlink: the server sees the old tree or the new one,
 never a mix. The newest ``keep_releases`` stay; ``rollback`` points ``current``
 at the release before it. The web server sets the headers (see ``_headers``).
+
+Links are never followed: files are read from the output through real folders
+only (``feeds.deploy._tree``), a link found in the current release counts as a
+file that is not there (the new release gets a copy of the built file), and a
+file is hard-linked from the current release only if it is a regular file. One
+deploy or rollback at a time: each holds the target's lock
+(``feeds.build._lock``, ``.ROOT.lock`` beside it) while it changes the target.
 """
 
 from __future__ import annotations
@@ -15,13 +22,15 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds._digest import content_digest
+from feeds.build._lock import locked
 from feeds.build._write import _alive
 from feeds.deploy._plan import LocalFile, Plan, RemoteFile, headers_digest
+from feeds.deploy._tree import FILE, is_regular, walk, write_new
 from feeds.errors import DeployError
 
 RELEASES = "releases"
@@ -58,15 +67,22 @@ class FolderTarget:
             return []
         return sorted(path for path in folder.iterdir() if path.is_dir() and "." not in path.name)
 
+    @contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        """Hold the target's lock: one deploy or rollback at a time."""
+        with locked(self.root, "feeds deploy", timeout):
+            yield
+
     def remote(self) -> dict[str, RemoteFile]:
-        """The files of the current release."""
+        """The regular files of the current release (a link there counts as missing)."""
         current = self.current
         if current is None:
             return {}
         empty = headers_digest({})
         return {
-            path: RemoteFile(content_digest(source.read_bytes()), empty)
-            for path, source in _files(current).items()
+            entry.path: RemoteFile(entry.digest, empty)
+            for entry in walk(current, lambda path, folder: True)
+            if entry.kind == FILE
         }
 
     def apply(self, plan: Plan, local: Mapping[str, LocalFile], progress: Progress) -> int:
@@ -85,7 +101,15 @@ class FolderTarget:
         except OSError as error:
             shutil.rmtree(staging, ignore_errors=True)
             raise DeployError(f"{self.root}: could not write release {name}: {error}") from error
-        self.switch(release)
+        except DeployError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        try:
+            self.switch(release)
+        except OSError as error:
+            raise DeployError(
+                f"{self.root}: could not switch {CURRENT} to {name}: {error}"
+            ) from error
         self._prune()
         return copied
 
@@ -126,7 +150,7 @@ class FolderTarget:
                 or file.path in changed
                 or not _linked(current / file.path, destination)
             ):
-                shutil.copyfile(file.source, destination)
+                write_new(destination, file.read())
                 copied += file.size
             progress(number, len(local))
         return copied
@@ -145,18 +169,16 @@ class FolderTarget:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def _files(root: Path) -> dict[str, Path]:
-    return {
-        Path(folder, name).relative_to(root).as_posix(): Path(folder, name)
-        for folder, _, names in os.walk(root)
-        for name in names
-    }
-
-
 def _linked(source: Path, destination: Path) -> bool:
-    """Hard-link ``source`` at ``destination``; False where that is impossible."""
+    """Hard-link the regular file ``source`` at ``destination`` (never a link, nor
+    what one points at); False where that is impossible."""
+    if not is_regular(source):
+        return False
     try:
-        os.link(source, destination)
+        os.link(source, destination, follow_symlinks=False)
     except OSError:
         return False  # another file system, or no hard links: the caller copies
+    if not is_regular(destination):  # ``source`` became a link since the check
+        destination.unlink()
+        return False
     return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -12,7 +11,8 @@ from pathlib import Path, PurePosixPath
 from feeds._digest import content_digest
 from feeds._headers import HEADERS_PATH, Headers, headers_for
 from feeds._order import upload_tier
-from feeds.build._write import MANIFEST, previous_build
+from feeds.build._write import MANIFEST, Manifest, previous_build
+from feeds.deploy._tree import FILE, LINK, Entry, NotAFile, read_inside, walk
 from feeds.errors import DeployError
 from feeds.models import HeaderRule
 from feeds.render.crawlers import REDIRECTS_PATH
@@ -23,6 +23,9 @@ SKIPPED = frozenset({MANIFEST})  # the build's own record, not part of the site
 # _headers and _redirects files (aliases have redirect pages), and would serve
 # them as pages; a folder keeps them for a static host or web server that reads them.
 SKIPPED_WITH_HEADERS = frozenset({MANIFEST, HEADERS_PATH, REDIRECTS_PATH})
+# Hidden names are not published (.git, .DS_Store, .env), but for this folder (RFC 8615).
+WELL_KNOWN = ".well-known"
+TEMPORARY = ".tmp"  # the suffix of every temporary file feeds writes
 
 
 class Reason(str, Enum):
@@ -40,15 +43,34 @@ class LocalFile:
     """One file of the built tree, as it is to be stored."""
 
     path: str
-    source: Path
+    root: Path
     size: int
     body: str
     headers: Headers
 
     @property
+    def source(self) -> Path:
+        """Where the file is (to name it: read it with ``read``)."""
+        return self.root / self.path
+
+    @property
     def headers_digest(self) -> str:
         """A short digest of the stored headers."""
         return headers_digest(self.headers)
+
+    def read(self) -> bytes:
+        """The file's bytes, as scanned: never through a link; DeployError if it changed."""
+        try:
+            data = read_inside(self.root, self.path)
+        except NotAFile:
+            raise DeployError(
+                f"{self.source} became a link or special file during the deploy"
+            ) from None
+        except OSError as error:
+            raise DeployError(f"{self.source}: cannot read it: {error.strerror}") from None
+        if content_digest(data) != self.body:
+            raise DeployError(f"{self.source} changed during the deploy; deploy again")
+        return data
 
 
 @dataclass(frozen=True)
@@ -95,24 +117,84 @@ class Plan:
 
 
 def scan_local(output: Path, rules: Sequence[HeaderRule], *, with_headers: bool) -> list[LocalFile]:
-    """Every file of a built tree with its digest and headers, sorted by path."""
-    if previous_build(output) is None:  # none, or a build killed before its end
+    """Every file of a built tree to publish, with its digest and headers, sorted by path.
+
+    What the build wrote (its manifest lists it) goes up, and so does a file put
+    there by hand (a ``CNAME``, ``.well-known/security.txt``), except hidden
+    files and folders (``.git``, ``.DS_Store``, ``.env``) and temporary files
+    (``*.tmp``, as a build killed by a full disk leaves). A link, or a FIFO,
+    socket or device, refuses the deploy: a build never makes one, and what a
+    link points at may be anywhere (``/proc/self/environ``).
+    """
+    built = set(check_built(output).files)
+    built_folders = {str(parent) for path in built for parent in PurePosixPath(path).parents}
+    skipped = SKIPPED_WITH_HEADERS if with_headers else SKIPPED
+
+    def wanted(path: str, folder: bool) -> bool:
+        if path in skipped:
+            return False
+        if path in (built_folders if folder else built):
+            return True
+        return not _stray(path.rpartition("/")[2])
+
+    files, refused = [], []
+    for entry in walk(output, wanted):
+        if entry.kind != FILE:
+            refused.append(entry)
+            continue
+        headers = headers_for_path(entry.path, rules) if with_headers else {}
+        files.append(LocalFile(entry.path, output, entry.size, entry.digest, headers))
+    if refused:
+        raise DeployError(_refusal(output, refused))
+    return sorted(files, key=lambda file: file.path)
+
+
+def check_built(output: Path) -> Manifest:
+    """The manifest of the complete build in ``output``; DeployError if there is none."""
+    manifest = previous_build(output) if output.is_dir() else None
+    if manifest is None:  # none, or a build killed before its end
         raise DeployError(
             f"{output}/ is not a complete tree that feeds built (no complete {MANIFEST}); "
             "run 'feeds build' first or pass --output"
         )
-    files = []
-    skipped = SKIPPED_WITH_HEADERS if with_headers else SKIPPED
-    for folder, _, names in os.walk(output):
-        for name in names:
-            source = Path(folder, name)
-            path = source.relative_to(output).as_posix()
-            if path in skipped:
-                continue
-            data = source.read_bytes()
-            headers = headers_for_path(path, rules) if with_headers else {}
-            files.append(LocalFile(path, source, len(data), content_digest(data), headers))
-    return sorted(files, key=lambda file: file.path)
+    return manifest
+
+
+def _stray(name: str) -> bool:
+    """A hidden or temporary file or folder that a build does not write."""
+    return (name.startswith(".") and name != WELL_KNOWN) or name.endswith(TEMPORARY)
+
+
+def _refusal(output: Path, refused: Sequence[Entry]) -> str:
+    links = [entry for entry in refused if entry.kind == LINK]
+    others = [entry for entry in refused if entry.kind != LINK]
+    parts = []
+    if links:
+        parts.append(
+            f"{_which(output, links, 'a symbolic link', 'symbolic links')}: a deploy never "
+            "follows links (one can point anywhere) and feeds never makes them; "
+            + (
+                "remove it, or put the file itself there"
+                if len(links) == 1
+                else "remove them, or put the files themselves there"
+            )
+        )
+    if others:
+        parts.append(
+            f"{_which(output, others, 'a FIFO, socket or device', 'FIFOs, sockets or devices')}: "
+            "only files and folders are published; remove "
+            f"{'it' if len(others) == 1 else 'them'}"
+        )
+    return "refusing to deploy: " + "; ".join(parts)
+
+
+def _which(output: Path, entries: Sequence[Entry], one: str, many: str) -> str:
+    """``public/env.txt is a symbolic link``, ``3 symbolic links in public/ (a, b, c)``"""
+    if len(entries) == 1:
+        return f"{output / entries[0].path} is {one}"
+    shown = ", ".join(entry.path for entry in entries[:5])
+    more = f" and {len(entries) - 5} more" if len(entries) > 5 else ""
+    return f"{len(entries)} {many} in {output}/ ({shown}{more})"
 
 
 def headers_for_path(path: str, rules: Sequence[HeaderRule]) -> Headers:
@@ -155,9 +237,17 @@ def _reason(file: LocalFile, remote: RemoteFile | None) -> Reason | None:
     return None
 
 
-def check_deletes(plan: Plan, max_deletes: int) -> None:
-    """Refuse, before anything changes, a plan that deletes more than ``max_deletes``."""
+def check_deletes(plan: Plan, max_deletes: int, max_ratio: float, remote_files: int) -> None:
+    """Refuse, before anything changes, a plan that deletes more than ``max_deletes``
+    files, or more than ``max_ratio`` of the ``remote_files`` the target holds."""
     count = len(plan.deletes)
+    if remote_files and count / remote_files > max_ratio:
+        raise DeployError(
+            f"refusing to deploy: {count:,} of the {remote_files:,} remote files "
+            f"({count / remote_files:.0%}) would be deleted, more than max_delete_ratio "
+            f"({max_ratio:.0%}); nothing was changed. Check --output and --target; if the "
+            f"deletions are intended, pass --max-delete-ratio 1"
+        )
     if count > max_deletes:
         raise DeployError(
             f"refusing to deploy: {count:,} remote files would be deleted, more than "

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
+from feeds.build._lock import locked
 from feeds.deploy._folder import FolderTarget
-from feeds.deploy._plan import LocalFile, Plan, RemoteFile, check_deletes, make_plan, scan_local
+from feeds.deploy._plan import (
+    LocalFile,
+    Plan,
+    RemoteFile,
+    check_built,
+    check_deletes,
+    make_plan,
+    scan_local,
+)
+from feeds.deploy._redact import mask_userinfo
 from feeds.deploy._websub import PingReport, is_feed, ping_hub
 from feeds.errors import ConfigError, DeployError
 from feeds.models import DeploySettings, Site
@@ -25,6 +38,9 @@ class Target(Protocol):
     """Where a deploy goes: an S3 bucket or a folder."""
 
     carries_headers: bool
+
+    def lock(self, timeout: float) -> AbstractContextManager[None]:
+        """Keep other deploys to the target out while this one changes it."""
 
     def remote(self) -> dict[str, RemoteFile]:
         """What the target holds now."""
@@ -71,6 +87,7 @@ def deploy(
     target: str | None = None,
     dry_run: bool = False,
     max_deletes: int | None = None,
+    max_delete_ratio: float | None = None,
     setup: bool = False,
     allow_bucket_root: bool = False,
     session: boto3.session.Session | None = None,
@@ -81,20 +98,29 @@ def deploy(
     settings = site.deploy
     if max_deletes is not None:
         settings = settings.model_copy(update={"max_deletes": max_deletes})
+    if max_delete_ratio is not None:
+        settings = settings.model_copy(update={"max_delete_ratio": max_delete_ratio})
     if allow_bucket_root:
         settings = settings.model_copy(update={"allow_bucket_root": True})
     destination = open_target(target or settings.target, settings, session)
-    local = {
-        file.path: file
-        for file in scan_local(output, site.headers, with_headers=destination.carries_headers)
-    }
-    plan = make_plan(local.values(), destination.remote())
-    check_deletes(plan, settings.max_deletes)
-    changed_bytes = sum(local[action.path].size for action in plan.uploads)
-    if dry_run:
-        return DeployReport(str(destination), plan, changed_bytes, 0.0, dry_run=True)
-    note = destination.setup() if setup else None
-    sent = destination.apply(plan, local, progress or _quiet)
+    check_built(output)
+    _check_apart(output, destination)
+    # The output's lock keeps a build from changing the files while they are read
+    # and sent; the target's (a folder's) keeps another deploy out of it.
+    with locked(_real(output), "feeds deploy", site.lock_timeout):
+        local = {
+            file.path: file
+            for file in scan_local(output, site.headers, with_headers=destination.carries_headers)
+        }
+        with nullcontext() if dry_run else destination.lock(site.lock_timeout):
+            remote = destination.remote()
+            plan = make_plan(local.values(), remote)
+            check_deletes(plan, settings.max_deletes, settings.max_delete_ratio, len(remote))
+            changed_bytes = sum(local[action.path].size for action in plan.uploads)
+            if dry_run:
+                return DeployReport(str(destination), plan, changed_bytes, 0.0, dry_run=True)
+            note = destination.setup() if setup else None
+            sent = destination.apply(plan, local, progress or _quiet)
     cdn = _invalidate(destination, plan, settings, site.root_path)
     websub = _ping_hub(site, plan)
     return DeployReport(
@@ -152,7 +178,7 @@ def _invalidate(
     return f"CloudFront {distribution}: invalidated {len(paths):,} path{'s' * (len(paths) != 1)}"
 
 
-def rollback(target: str | None, settings: DeploySettings) -> str:
+def rollback(target: str | None, settings: DeploySettings, lock_timeout: float = 60) -> str:
     """Point a folder target's ``current`` back at the previous release."""
     destination = open_target(target or settings.target, settings)
     if not isinstance(destination, FolderTarget):
@@ -160,8 +186,26 @@ def rollback(target: str | None, settings: DeploySettings) -> str:
             f"{destination}: rollback works on folder targets; for a bucket, "
             "check out the previous commit and deploy it"
         )
-    previous, now = destination.rollback()
+    with destination.lock(lock_timeout):
+        previous, now = destination.rollback()
     return f"{destination}/current: {previous.name} -> {now.name}"
+
+
+def _real(path: Path) -> Path:
+    """``path`` with every link resolved: the folder whose lock a build takes."""
+    return Path(os.path.realpath(path))
+
+
+def _check_apart(output: Path, destination: Target) -> None:
+    """Refuse a folder target inside the output, or an output inside the target."""
+    if not isinstance(destination, FolderTarget):
+        return
+    source, root = _real(output), _real(destination.root)
+    if source == root or source.is_relative_to(root) or root.is_relative_to(source):
+        raise ConfigError(
+            f"the target {destination.root} and the output {output} overlap; "
+            "deploy to a folder outside the output"
+        )
 
 
 def open_target(
@@ -173,12 +217,18 @@ def open_target(
             "no deploy target; pass --target or set target in [tool.feeds.deploy] "
             "(s3://bucket/prefix or a folder)"
         )
-    parts = urlsplit(url)
+    parts = _split(url)
     if parts.scheme == "s3":
         from feeds.deploy._s3 import Location, S3Target  # boto3 loads only when needed
 
         if not parts.netloc:
             raise ConfigError(f"target {url!r} names no bucket; write it like s3://bucket/prefix")
+        if not _BUCKET.fullmatch(parts.netloc):
+            raise ConfigError(
+                f"target {mask_userinfo(url)!r} names no valid bucket: write it like "
+                "s3://bucket/prefix (the endpoint goes in endpoint_url, credentials in "
+                "the AWS variables)"
+            )
         if not parts.path.strip("/") and not settings.allow_bucket_root:
             # A deploy deletes every key below its prefix that is not in the
             # built tree: with no prefix, that is every other object in the bucket.
@@ -189,10 +239,31 @@ def open_target(
             )
         return S3Target(Location.parse(parts.netloc, parts.path), settings, session)
     if parts.scheme == "file":
+        if parts.netloc not in {"", "localhost"}:  # file://srv/site is /site on host 'srv'
+            raise ConfigError(
+                f"target {mask_userinfo(url)!r} names a host; write file:///path (three slashes) "
+                "or a plain path"
+            )
         return FolderTarget(Path(parts.path), settings.keep_releases)
     if parts.scheme and len(parts.scheme) > 1:  # 'C:' is a drive, not a scheme
-        raise ConfigError(f"target {url!r}: unknown scheme; use s3://bucket/prefix or a folder")
+        raise ConfigError(
+            f"target {mask_userinfo(url)!r}: unknown scheme; use s3://bucket/prefix or a folder"
+        )
     return FolderTarget(Path(url), settings.keep_releases)
+
+
+# Bucket names as botocore accepts them (S3 itself is stricter; other stores vary).
+_BUCKET = re.compile(r"[A-Za-z0-9._-]{1,255}")
+
+
+def _split(url: str) -> SplitResult:
+    try:
+        return urlsplit(url)
+    except ValueError:  # 's3://[bucket/x': an unclosed IPv6 address
+        raise ConfigError(
+            f"target {mask_userinfo(url)!r} is not a URL; "
+            "write s3://bucket/prefix, file:///path or a path"
+        ) from None
 
 
 def human_size(size: int) -> str:

@@ -233,7 +233,24 @@ def _summary(site: Site, article: Article) -> dict[str, Any]:
         "updated": article.modified.isoformat(),
         "tags": list(article.tags),
         "author": article.author,
+        "language": article.language or site.language,
         "word_count": article.word_count,
+        "image": _image(site, article),
+    }
+
+
+def _image(site: Site, article: Article) -> dict[str, Any] | None:
+    if article.image is None:
+        return None
+    file = article.image.published
+    return {
+        "url": site.url(file.path),
+        "width": file.width,
+        "height": file.height,
+        "type": file.media_type,
+        "alt": article.image.alt,
+        "caption": article.image.caption,
+        "credit": article.image.credit,
     }
 
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from feeds._seeds import with_body
-from feeds.models import Article, Site, tag_slug
+from feeds.models import Article, Site, old_tag_slug, quote_path, tag_slug
 from feeds.render import ARCHIVE_ROOT, TAGS_ROOT, Channel, Listing, Tree
 from feeds.render.feeds import render_xml_feeds
 from feeds.render.jsonfeed import render_json_feed
@@ -89,7 +89,7 @@ def tag_channel(site: Site, tag: str, articles: Sequence[Article]) -> Channel:
         f"{site.title}: {tag}",
         f"Articles tagged “{tag}” on {site.title}.",
         site.url(root),
-        f"tag:{site.id_authority},{oldest}:{root}",
+        f"tag:{site.id_authority},{oldest}:{quote_path(root)}",
         hrefs=hub_links(site),
     )
 
@@ -128,6 +128,23 @@ def articles_by_tag(articles: Sequence[Article]) -> Mapping[str, Sequence[Articl
     if isinstance(articles, tuple):
         _last_grouped = (articles, grouped)
     return grouped
+
+
+def moved_tags(articles: Sequence[Article]) -> dict[str, str]:
+    """Tags whose URL changed when tags in other scripts kept their letters: each old
+    slug (``wen-hua``) and its tag (``文化``), for the redirects from the old URLs.
+
+    An old slug that a tag now has, or that two tags had (a clash then: never
+    published), gets no redirect.
+    """
+    tags = articles_by_tag(articles)
+    live = {tag_slug(tag) for tag in tags}
+    moved: dict[str, list[str]] = {}
+    for tag in tags:
+        old = old_tag_slug(tag)
+        if old and old != tag_slug(tag) and old not in live:
+            moved.setdefault(old, []).append(tag)
+    return {old: tags[0] for old, tags in sorted(moved.items()) if len(tags) == 1}
 
 
 def archive_count(articles: int, size: int) -> int:

@@ -20,9 +20,9 @@ from pathlib import PurePosixPath
 from markupsafe import escape
 
 from feeds._seeds import article_path
-from feeds.models import Article, Site, tag_slug
-from feeds.render import TAGS_ROOT, Tree
-from feeds.render.channels import articles_by_tag
+from feeds.models import Article, Site, quote_path, tag_slug
+from feeds.render import API_ROOT, FEED_FORMATS, TAGS_ROOT, Tree
+from feeds.render.channels import articles_by_tag, moved_tags
 from feeds.render.site_pages import SUBSCRIBE_PATH
 
 SITEMAP_PATH = "sitemap.xml"
@@ -108,11 +108,23 @@ REDIRECTS_PATH = "_redirects"
 
 
 def render_redirects(site: Site, articles: Sequence[Article]) -> Tree:
-    """``_redirects`` (Netlify, Cloudflare Pages): a 301 from each old slug to its article."""
+    """``_redirects`` (Netlify, Cloudflare Pages): a 301 from each old slug to its
+    article, then from each moved tag's old URLs (``moved_tags``) to its new ones."""
     root = site.root_path
     lines = [
         f"{root}{article_path(alias)} {root}{article_path(article.slug)} 301\n"
         for article in sorted(articles, key=lambda article: article.slug)
         for alias in article.aliases
     ]
+    tagged = articles_by_tag(articles)
+    for old, tag in moved_tags(articles).items():
+        new = quote_path(tag_slug(tag))
+        pages = -(-len(tagged[tag]) // site.page_size)
+        files = ["", *(name for _, _, name in FEED_FORMATS)]
+        moves = [(f"{TAGS_ROOT}{old}/{name}", f"{TAGS_ROOT}{new}/{name}") for name in files]
+        moves += [
+            (f"{API_ROOT}tags/{old}/pages/{n}.json", f"{API_ROOT}tags/{new}/pages/{n}.json")
+            for n in range(1, pages + 1)
+        ]
+        lines += [f"{root}{before} {root}{after} 301\n" for before, after in moves]
     return {PurePosixPath(REDIRECTS_PATH): "".join(lines).encode()} if lines else {}

@@ -8,6 +8,10 @@ ours); and format RSS dates by switching the process locale with ``setlocale``
 (we replace that formatter with ``email.utils.format_datetime``, which never
 depends on the locale and is safe in threads).
 
+An article in another language than the site's gets ``xml:lang`` on its Atom
+entry (``_EntryLanguage``, an entry extension: feedgen has no setting for it);
+RSS has only the channel's ``<language>``.
+
 Links feedgen does not write into RSS (RFC 5005 ``current``/``prev-archive``/
 ``next-archive``, and ``<fh:archive/>``) come from a small feedgen extension,
 ``_ChannelLinks``, so both formats carry them; so does the WebSub ``hub`` link.
@@ -37,6 +41,7 @@ GENERATOR_URI = "https://pypi.org/project/feeds/"
 EMPTY_SITE_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 feedgen.feed.formatRFC2822 = format_datetime
 feedgen.entry.formatRFC2822 = format_datetime
@@ -79,7 +84,7 @@ def _link_to(
 def _feed(site: Site, channel: Channel, articles: Sequence[Article]) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
-    generator.register_extension("channel_links", _ChannelLinks, _NoEntryExtension)
+    generator.register_extension("channel_links", _ChannelLinks, _EntryExtras)
     generator.register_extension("html_subtitle", _HtmlSubtitle, _NoEntryExtension, rss=False)
     generator.id(channel.id)
     generator.title(channel.title)
@@ -97,12 +102,14 @@ def _feed(site: Site, channel: Channel, articles: Sequence[Article]) -> FeedGene
         generator.lastBuildDate(updated)
         generator.pubDate(articles[0].published)
     for article in articles:
-        _add_entry(generator, article)
+        _add_entry(generator, site, article)
     return generator
 
 
-def _add_entry(generator: FeedGenerator, article: Article) -> None:
+def _add_entry(generator: FeedGenerator, site: Site, article: Article) -> None:
     entry = generator.add_entry(order="append")
+    if article.language not in {None, site.language}:
+        entry.channel_links.language = article.language
     entry.title(article.title)
     entry.link(href=article.url, rel="alternate", type="text/html")
     entry.published(article.published)
@@ -116,6 +123,9 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     entry.content(article.content_html, type="html")
     for tag in article.tags:
         entry.category(term=tag)
+    if article.image:  # RSS <enclosure>, Atom <link rel="enclosure">: where readers look
+        file = article.image.published
+        entry.channel_links.enclose(site.url(file.path), file.length, file.media_type)
     if article.author:
         entry.author(_author(article.author, None))
         entry.dc.dc_creator(article.author)
@@ -199,3 +209,35 @@ class _HtmlSubtitle(BaseExtension):  # type: ignore[misc]
 
 class _NoEntryExtension(BaseEntryExtension):  # type: ignore[misc]
     """feedgen wants an entry class for every extension; entries get nothing."""
+
+
+class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
+    """What feedgen cannot say of an entry: its language (Atom ``xml:lang``) and its
+    enclosure (RSS ``<enclosure>``, Atom ``<link rel="enclosure">``).
+
+    Not feedgen's own ``enclosure()``: feedgen 1.0 writes an Atom entry's links
+    with ``href`` alone (its loop variable shadows the link's attributes), which
+    would turn the enclosure into a second alternate link.
+    """
+
+    def __init__(self) -> None:
+        self.language: str | None = None
+        self.attributes: dict[str, str] | None = None
+
+    def enclose(self, url: str, length: int, media_type: str) -> None:
+        """Enclose the resource at ``url``, ``length`` bytes of ``media_type``."""
+        self.attributes = {"url": url, "length": str(length), "type": media_type}
+
+    def extend_rss(self, item: Any) -> Any:  # noqa: ANN401  (lxml element, untyped)
+        if self.attributes:
+            etree.SubElement(item, "enclosure", self.attributes)
+        return item
+
+    def extend_atom(self, entry: Any) -> Any:  # noqa: ANN401
+        if self.language:
+            entry.set(XML_LANG, self.language)
+        if self.attributes:
+            attributes = dict(self.attributes)
+            href = attributes.pop("url")
+            etree.SubElement(entry, "link", {"rel": "enclosure", "href": href, **attributes})
+        return entry

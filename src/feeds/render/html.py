@@ -33,9 +33,10 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from feeds._dates import MONTH_NAMES
+from feeds._language import text_direction
 from feeds._seeds import article_path
 from feeds.errors import WriteError
-from feeds.models import Article, Site, tag_slug
+from feeds.models import Article, Site, quote_path, tag_slug
 from feeds.render import (
     ATOM_PATH,
     FEED_FORMATS,
@@ -45,7 +46,7 @@ from feeds.render import (
     Listing,
     Tree,
 )
-from feeds.render.channels import articles_by_tag
+from feeds.render.channels import articles_by_tag, moved_tags
 from feeds.render.structured import article_json_ld_script
 
 STYLESHEET = "style.css"
@@ -61,11 +62,26 @@ def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
         PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
     }
     tagged = articles_by_tag(articles)
-    tags = [{"name": tag, "slug": tag_slug(tag), "count": len(m)} for tag, m in tagged.items()]
+    tags = [{"name": tag, "href": tag_href(tag), "count": len(m)} for tag, m in tagged.items()]
     index = _environment().get_template("tags.html")
     tags_page = index.render(_common(site, "../"), tags=tags)
     tree[PurePosixPath(TAGS_ROOT, "index.html")] = _encode(tags_page)
+    redirect = _environment().get_template("redirect.html")
+    for old, tag in moved_tags(articles).items():
+        title, url = f"Tagged “{tag}”", site.url(tag_root(tag))
+        moved = redirect.render(_language(site), site=site, title=title, url=url, what="page")
+        tree[PurePosixPath(TAGS_ROOT, old, "index.html")] = _encode(moved)
     return tree
+
+
+def tag_root(tag: str) -> str:
+    """The folder of a tag's page and feeds below the site root (Unicode: a file path)."""
+    return f"{TAGS_ROOT}{tag_slug(tag)}/"
+
+
+def tag_href(tag: str) -> str:
+    """A tag's folder as a link from the site root writes it (percent-encoded)."""
+    return quote_path(tag_slug(tag))
 
 
 def render_home_page(site: Site, newest: Sequence[Article]) -> Tree:
@@ -97,7 +113,7 @@ def tag_page_jobs(site: Site, articles: Sequence[Article]) -> list[Listing]:
 def render_tag_page(site: Site, job: TagPageJob) -> Tree:
     """The page listing every article with one tag, newest first, with the tag's feeds."""
     tag, members = job
-    root = f"{TAGS_ROOT}{tag_slug(tag)}/"
+    root = tag_root(tag)
     page = (
         _environment()
         .get_template("index.html")
@@ -117,11 +133,12 @@ def render_article_page(site: Site, article: Article) -> Tree:
     """The page an article's feed items link to."""
     page = _environment().get_template("article.html")
     html = page.render(
-        _common(site, "../../"),
+        _common(site, "../../", language=article.language),
         article=article,
         when=_dates(article),  # computed here: a call inside a template costs more
-        tags=[(tag, tag_slug(tag)) for tag in article.tags],
+        tags=[(tag, tag_href(tag)) for tag in article.tags],
         json_ld=article_json_ld_script(site, article),
+        image=lead_image(site, article, "../../"),
     )
     tree = {PurePosixPath(article_path(article.slug), "index.html"): _encode(html)}
     redirect = _environment().get_template("redirect.html")
@@ -129,8 +146,33 @@ def render_article_page(site: Site, article: Article) -> Tree:
         path = PurePosixPath(article_path(alias), "index.html")
         if path in tree:
             raise WriteError(f"{path}: alias {alias!r} of {article.source} is its own slug")
-        tree[path] = _encode(redirect.render(site=site, article=article))
+        moved = redirect.render(
+            _language(site, article.language),
+            site=site,
+            title=article.title,
+            url=article.url,
+            what="article",
+        )
+        tree[path] = _encode(moved)
     return tree
+
+
+def lead_image(site: Site, article: Article, root: str) -> dict[str, object] | None:
+    """What a page shows of an article's lead image: ``src`` from the page (``root``:
+    the way up to the site's root), ``url`` absolute, size, type and texts."""
+    if article.image is None:
+        return None
+    file = article.image.published
+    return {
+        "src": root + file.path,
+        "url": site.url(file.path),
+        "width": file.width,
+        "height": file.height,
+        "type": file.media_type,
+        "alt": article.image.alt,
+        "caption": article.image.caption,
+        "credit": article.image.credit,
+    }
 
 
 def _dates(article: Article) -> dict[str, str]:
@@ -151,23 +193,58 @@ def feeds_of(site: Site, root: str, title: str) -> list[dict[str, str]]:
     ]
 
 
-def _common(site: Site, root: str, channel: str = "", title: str = "") -> dict[str, object]:
+def _common(
+    site: Site, root: str, channel: str = "", title: str = "", language: str | None = None
+) -> dict[str, object]:
     """What ``base.html`` needs: the site, the way up to the site's root from the
-    page (``root``), and the chrome around the content, whose feed links are the
-    ``channel``'s (its root and title; by default the site's)."""
-    return {"site": site, "root": root, "chrome": _chrome(site, root, channel, title or site.title)}
+    page (``root``), its ``language`` (by default the site's) and the chrome
+    around the content, whose feed links are the ``channel``'s (its root and
+    title; by default the site's)."""
+    foreign = language not in {None, site.language}
+    return {
+        **_language(site, language),
+        "site": site,
+        "root": root,
+        "chrome": _chrome(site, root, channel, title or site.title, foreign),
+    }
+
+
+def _language(site: Site, language: str | None = None) -> dict[str, str]:
+    """A page's ``lang`` and ``dir``: of ``language``, by default the site's."""
+    tag = language or site.language
+    return {"page_lang": tag, "page_dir": text_direction(tag)}
+
+
+def language_attributes(site: Site, article: Article) -> Markup:
+    """`` lang="…" dir="…"`` for an article in a list, if its language is not the site's."""
+    if article.language in {None, site.language}:
+        return Markup("")
+    tag = str(article.language)
+    return Markup(' lang="{}" dir="{}"').format(tag, text_direction(tag))
+
+
+@lru_cache(maxsize=64)
+def date_attributes(language: str) -> Markup:
+    """`` lang="en" dir="ltr"`` for a date (``human_date`` writes English) in text of
+    another language, so that it reads in order in right-to-left text too."""
+    if language.split("-")[0].lower() == "en":
+        return Markup("")
+    return Markup(' lang="en" dir="ltr"')
 
 
 @lru_cache(maxsize=256)
-def _chrome(site: Site, root: str, channel: str, title: str) -> dict[str, Markup]:
+def _chrome(site: Site, root: str, channel: str, title: str, foreign: bool) -> dict[str, Markup]:
     """The feed links, header and footer of a page (``chrome.html``), rendered once a
     process for each depth and channel rather than once a page (10,000 article
-    pages share one)."""
+    pages share one). On a page in another language than the site's (``foreign``),
+    the header and footer say that they are in the site's."""
     macros = _environment().get_template("chrome.html").module
+    marks = Markup(' lang="{}" dir="{}"').format(site.language, text_direction(site.language))
+    marks = marks if foreign else Markup("")
     return {
         "alternates": macros.alternates(feeds_of(site, channel, title)),  # type: ignore[attr-defined]
-        "header": macros.header(site, root, _FEEDS),  # type: ignore[attr-defined]
-        "footer": macros.footer(site),  # type: ignore[attr-defined]
+        "header": macros.header(site, root, _FEEDS, marks),  # type: ignore[attr-defined]
+        "footer": macros.footer(site, marks),  # type: ignore[attr-defined]
     }
 
 
@@ -180,7 +257,12 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # package files: no stat() of every template on every page
     )
-    environment.globals.update(article_path=article_path, human_date=human_date, tag_slug=tag_slug)
+    environment.globals.update(
+        article_path=article_path,
+        human_date=human_date,
+        language_attributes=language_attributes,
+        date_attributes=date_attributes,
+    )
     return environment
 
 

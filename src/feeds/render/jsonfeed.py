@@ -28,7 +28,7 @@ def render_json_feed(site: Site, channel: Channel, articles: Sequence[Article]) 
         "home_page_url": channel.home,
         "feed_url": site.url(channel.root + JSON_FEED_PATH),
         "language": site.language,
-        "items": [_item(article) for article in articles],
+        "items": [_item(site, article) for article in articles],
     }
     if channel.description:
         feed["description"] = channel.description
@@ -45,7 +45,7 @@ def render_json_feed(site: Site, channel: Channel, articles: Sequence[Article]) 
     return {PurePosixPath(channel.root + JSON_FEED_PATH): dump_json(feed)}
 
 
-def _item(article: Article) -> dict[str, Any]:
+def _item(site: Site, article: Article) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": article.id,
         "url": article.url,
@@ -57,6 +57,14 @@ def _item(article: Article) -> dict[str, Any]:
     }
     if article.tags:
         item["tags"] = list(article.tags)
+    if article.image:  # the item's image, and as the attachment RSS and Atom enclose
+        file = article.image.published
+        item["image"] = site.url(file.path)
+        item["attachments"] = [
+            {"url": item["image"], "mime_type": file.media_type, "size_in_bytes": file.length}
+        ]
     if article.author:
         item["authors"] = [{"name": article.author}]
+    if article.language not in {None, site.language}:
+        item["language"] = article.language
     return item

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from markupsafe import Markup
 
-from feeds.models import Article, Site
+from feeds.models import Article, LeadImage, Site
 
 SCHEMA_ORG = "https://schema.org"
 # Characters that could end the <script> element or start markup, and the two
@@ -29,7 +29,7 @@ _SCRIPT_SAFE = (
 
 def article_json_ld(site: Site, article: Article) -> dict[str, Any]:
     """The schema.org ``NewsArticle`` describing one article."""
-    return {
+    data = {
         "@context": SCHEMA_ORG,
         "@type": "NewsArticle",
         "headline": article.title,
@@ -40,10 +40,30 @@ def article_json_ld(site: Site, article: Article) -> dict[str, Any]:
         "publisher": {"@type": "Organization", "name": site.title, "url": site.url()},
         "url": article.url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
-        "inLanguage": site.language,
+        "inLanguage": article.language or site.language,
         "keywords": list(article.tags),
         "wordCount": article.word_count,
     }
+    if article.image:
+        data["image"] = _image(site, article.image)
+    return data
+
+
+def _image(site: Site, image: LeadImage) -> dict[str, Any]:
+    """The lead image as a schema.org ``ImageObject``."""
+    file = image.published
+    data: dict[str, Any] = {
+        "@type": "ImageObject",
+        "url": site.url(file.path),
+        "width": file.width,
+        "height": file.height,
+        "encodingFormat": file.media_type,
+    }
+    if image.caption:
+        data["caption"] = image.caption
+    if image.credit:
+        data["creditText"] = image.credit
+    return data
 
 
 def _author(site: Site, article: Article) -> dict[str, str]:
