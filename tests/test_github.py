@@ -67,7 +67,8 @@ def test_annotation_escapes_workflow_command_characters():
 
 
 def test_deploy_appends_a_step_summary(tmp_path, monkeypatch, capsys):
-    """feeds deploy appends a Markdown table to $GITHUB_STEP_SUMMARY; a dry run does not."""
+    """feeds deploy appends a Markdown table to $GITHUB_STEP_SUMMARY (new and changed
+    files apart); a dry run does not."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
     shutil.copy(SITE_CONFIG, tmp_path / "site.toml")
     monkeypatch.chdir(tmp_path)
@@ -82,11 +83,11 @@ def test_deploy_appends_a_step_summary(tmp_path, monkeypatch, capsys):
     assert main(deploy) == 0
     text = summary.read_text()
     assert text.startswith("earlier step\n### feeds deploy to ")
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "uploaded" not in line]
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "new" not in line]
     files = len([path for path in (tmp_path / "public").rglob("*") if path.is_file()]) - 1
-    assert rows[0].startswith(f"| {files} (") and rows[0].endswith(" s |")
-    assert rows[1].startswith(f"| 0 (0 B) | {files} | 0 | ")
-    assert text.count("| uploaded | unchanged | deleted | time |") == 2
+    assert rows[0].startswith(f"| {files} | 0 | 0 | 0 | ") and rows[0].endswith(" s |")
+    assert rows[1].startswith(f"| 0 | 0 | {files} | 0 | 0 B | ")
+    assert text.count("| new | changed | unchanged | deleted | sent | time |") == 2
 
 
 def _workflow(path: Path) -> dict:

@@ -346,6 +346,7 @@ def test_the_publish_workflow_publishes_then_costs_nothing_when_nothing_changed(
         first = run_workflow(steps, clone, env, secrets, {})
         assert first["Build"].startswith("built 1 article, ")
         assert proxy.puts > 20
+        assert "feeds: hint: bucket " in first["Deploy"]  # no CORS rule: the one-time step
         # Between runs: a new clone, with what the cache step restores.
         kept.mkdir()
         for name in (".feeds-cache", "public"):
@@ -364,7 +365,7 @@ def test_the_publish_workflow_publishes_then_costs_nothing_when_nothing_changed(
     print(second["Deploy"])
     assert "1 article valid" in second["Validate"]
     assert "(0 written, 0 deleted)" in second["Build"]
-    assert "uploaded 0 " in second["Deploy"]
+    assert "uploaded 0 " in second["Deploy"] and "hint" not in second["Deploy"]
     assert proxy.puts == 0
     assert summary.read_text().count("### feeds deploy to ") == 2
 

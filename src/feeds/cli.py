@@ -226,17 +226,26 @@ def _add_deploy_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         help="refuse to delete more than this fraction of the target's files (default: 0.5)",
     )
     command.add_argument(
-        "--setup", action="store_true", help="also apply the bucket's CORS configuration"
+        "--setup",
+        action="store_true",
+        help="also give the bucket its CORS rule (once, for a new bucket)",
     )
     command.add_argument(
         "--allow-bucket-root",
         action="store_true",
         help="allow s3://bucket with no prefix (deletes every other object in it)",
     )
-    help_text = "point a folder target's 'current' back at the previous release"
+    help_text = "point a folder target's 'current' at the previous release, or any kept one"
     command = commands.add_parser("rollback", help=help_text, description=help_text)
     command.set_defaults(command=_rollback)
     _add_target_options(command)
+    choice = command.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--list", action="store_true", help="list the kept releases, oldest first; change nothing"
+    )
+    choice.add_argument(
+        "--to", metavar="RELEASE", help="switch to this kept release, older or newer than current"
+    )
 
 
 def _add_target_options(command: argparse.ArgumentParser) -> None:
@@ -479,6 +488,8 @@ def _deploy(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("\n".join(report.plan.lines()))
     print(report.summary())
+    if report.hint:
+        print(f"feeds: hint: {report.hint}", file=sys.stderr)
     if report.cdn:
         print(report.cdn)
     if report.websub:
@@ -492,7 +503,12 @@ def _rollback(args: argparse.Namespace) -> int:
     from feeds.deploy import rollback
 
     site = load_site(Path("pyproject.toml"), args.config)
-    print(rollback(args.target, site.deploy, site.lock_timeout))
+    if args.list:
+        from feeds.deploy import releases
+
+        print("\n".join(releases(args.target, site.deploy)))
+        return 0
+    print(rollback(args.target, site.deploy, site.lock_timeout, to=args.to))
     return 0
 
 
@@ -535,10 +551,10 @@ def _step_summary(report: DeployReport) -> None:
     lines = [
         f"### feeds deploy to `{report.target}`",
         "",
-        "| uploaded | unchanged | deleted | time |",
-        "|---:|---:|---:|---:|",
-        f"| {len(plan.uploads):,} ({human_size(report.bytes_sent)}) | {len(plan.unchanged):,} "
-        f"| {len(plan.deletes):,} | {report.seconds:.1f} s |",
+        "| new | changed | unchanged | deleted | sent | time |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {report.new:,} | {len(plan.uploads) - report.new:,} | {len(plan.unchanged):,} "
+        f"| {len(plan.deletes):,} | {human_size(report.bytes_sent)} | {report.seconds:.1f} s |",
         *(f"\n{note}" for note in (report.cdn, report.websub and report.websub.summary()) if note),
         "",
     ]

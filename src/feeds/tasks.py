@@ -208,10 +208,23 @@ def deploy(
     )
 
 
-@task(help={"target": "the folder target, over [tool.feeds.deploy]", "config": SITE_HELP["config"]})
-def rollback(c: Context, target: str | None = None, config: str | None = None) -> None:
-    """Point a folder target back at the previous release."""
-    _feeds("rollback", target=target, config=config)
+@task(
+    help={
+        "target": "the folder target, over [tool.feeds.deploy]",
+        "config": SITE_HELP["config"],
+        "list": "list the kept releases, oldest first; change nothing",
+        "to": "switch to this kept release, older or newer than current",
+    }
+)
+def rollback(
+    c: Context,
+    target: str | None = None,
+    config: str | None = None,
+    list_: bool = False,
+    to: str | None = None,
+) -> None:
+    """Switch a folder target to the previous release (or --to any)."""
+    _feeds("rollback", *["--list"] * list_, target=target, config=config, to=to)
 
 
 SITE_TASKS = (build, validate, new, serve, deploy, rollback, clean)
