@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -124,7 +125,7 @@ def test_init_without_a_terminal_needs_title_and_url(tmp_path, monkeypatch, caps
     assert list(tmp_path.iterdir()) == []
 
 
-def test_init_asks_on_a_terminal_until_the_answers_are_valid(tmp_path, monkeypatch, capsys):
+def test_init_asks_on_a_terminal_until_the_answers_are_valid(tmp_path, monkeypatch):
     """On a terminal init asks for what is missing, and asks again for a bad URL."""
 
     class Terminal(io.StringIO):
@@ -133,12 +134,14 @@ def test_init_asks_on_a_terminal_until_the_answers_are_valid(tmp_path, monkeypat
 
     answers = iter(["Example News", "example.com", "https://example.com/news/"])
     asked: list[str] = []
+    errors = io.StringIO()
     monkeypatch.setattr(sys, "stdin", Terminal())
     monkeypatch.setattr(sys, "stdout", Terminal())
+    monkeypatch.setattr(sys, "stderr", errors)
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or next(answers))
     assert main(["init", str(tmp_path)]) == 0
     assert [prompt.split()[0] for prompt in asked] == ["Site", "Public", "Public"]
-    assert "base_url: 'example.com' is not an absolute" in capsys.readouterr().err
+    assert "base_url: 'example.com' is not an absolute" in errors.getvalue()
     configuration = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["feeds"]
     assert configuration["base_url"] == "https://example.com/news/"
 
@@ -186,8 +189,15 @@ def installed_site(tmp_path_factory):
     package index is asked for an unpublished name), committed to git, and a fresh
     virtual environment outside it with the site's requirements.txt installed."""
     root = tmp_path_factory.mktemp("installed")
+    checkout = root / "checkout"  # what pip builds: this checkout's files, none left over
+    checkout.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, checkout / name)
+    shutil.copytree(
+        ROOT / "src", checkout / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
     site = root / "site"
-    assert init(site, "--requirement", str(ROOT)) == 0
+    assert init(site, "--requirement", str(checkout)) == 0
     _git(site, "init", "-q")
     _git(site, "add", ".")
     _git(site, "commit", "-q", "-m", "feeds init")
@@ -371,6 +381,4 @@ def test_the_publish_workflow_publishes_then_costs_nothing_when_nothing_changed(
 
 
 def _remove(folder: Path) -> None:
-    import shutil
-
     shutil.rmtree(folder)
