@@ -319,7 +319,7 @@ def test_version_and_help_say_what_feeds_is(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "a static feed publisher" in out and "``" not in out
-    for command in ("build", "validate", "new", "clean", "serve", "deploy", "rollback"):
+    for command in ("build", "validate", "new", "clean", "serve", "deploy", "rollback", "init"):
         assert f"    {command} " in out
 
 

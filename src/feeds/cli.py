@@ -515,7 +515,7 @@ def _rollback(args: argparse.Namespace) -> int:
 def _progress(done: int, total: int) -> None:
     """A one-line progress counter, on a terminal only."""
     end = "\n" if done >= total else ""
-    print(f"\rdeploying {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
+    print(f"\rfeeds: deploying {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
 
 
 def _report(problems: Sequence[SeedError]) -> None:
