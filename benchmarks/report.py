@@ -30,6 +30,9 @@ LABELS = {
 # feeds has no separate cached mode: its no-op is what Pelican's cached no-op is compared with.
 FEEDS_BASELINE = {"noop-cached": "noop"}
 OTHERS = (("hugo", "Hugo"), ("pelican", "Pelican"))
+# BENCHMARKS.md from this line on is written by hand (the Markdown libraries' figures,
+# benchmarks/markdown_libs.py): a rewrite keeps it.
+KEPT_MARKER = "<!-- Written by hand from here on: invoke bench keeps it. -->"
 REPRODUCE = (
     "python3 -m venv /tmp/venv-bench && /tmp/venv-bench/bin/pip install -e '.[test]' && "
     "apt-get install -y hugo && python3 -m venv /tmp/venv-pelican && "
@@ -195,7 +198,17 @@ def markdown(stored: Mapping[str, Any]) -> str:
     if "profile" in stored:
         lines += _profile_section(stored["profile"])
     lines += ["## How to reproduce", "", f"`{REPRODUCE}`", ""]
-    return "\n".join(lines)
+    return "\n".join(lines) + kept_section(Path(__file__).parent.parent / "BENCHMARKS.md")
+
+
+def kept_section(path: Path) -> str:
+    """The hand-written end of the current BENCHMARKS.md (from ``KEPT_MARKER``), if any."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    start = text.find(KEPT_MARKER)
+    return "" if start < 0 else "\n" + text[start:]
 
 
 def _profile_section(profile: Mapping[str, Any]) -> list[str]:

@@ -191,7 +191,7 @@ def _check_xml_feeds(tree: Tree, article: Article, texts: Texts) -> None:
             (entry,) = parsed.entries
             _feedparser_text(entry.title_detail, texts.title, rss=rss)
             _feedparser_text(entry.summary_detail, texts.summary, html=True)
-            assert _html_fragment(entry.content[0].value, frozenset({"p"})) == list(article.body)
+            assert _html_fragment(entry.content[0].value, frozenset({"p"})) == list(article.paragraphs)
             assert entry.author == texts.author
             assert [tag.term for tag in entry.tags] == [texts.tag, "second"]
             if name == "atom.xml":
@@ -230,7 +230,7 @@ def _check_raw_xml(
     assert texts_read == [title, texts.title, texts.author, texts.tag, "second"]
     assert _html_fragment(subtitle.text) == [description]
     assert _html_fragment(summary.text) == [texts.summary]
-    assert _html_fragment(content.text, frozenset({"p"})) == list(article.body)
+    assert _html_fragment(content.text, frozenset({"p"})) == list(article.paragraphs)
 
 
 def _check_json_feeds(tree: Tree, article: Article, texts: Texts) -> None:
@@ -252,7 +252,7 @@ def _check_json_feeds(tree: Tree, article: Article, texts: Texts) -> None:
             assert [author.name for author in entry.authors] == [texts.author]
             (content,) = entry.content
             assert content.type == "text/html"
-            assert _html_fragment(content.value, frozenset({"p"})) == list(article.body)
+            assert _html_fragment(content.value, frozenset({"p"})) == list(article.paragraphs)
 
 
 def _check_api(tree: Tree, article: Article, texts: Texts) -> None:
@@ -268,8 +268,8 @@ def _check_api(tree: Tree, article: Article, texts: Texts) -> None:
     assert document["summary"] == texts.summary
     assert document["author"] == texts.author
     assert document["tags"] == [texts.tag, "second"]
-    assert document["content_text"] == "\n\n".join(article.body)
-    assert _html_fragment(document["content_html"], frozenset({"p"})) == list(article.body)
+    assert document["content_text"] == "\n\n".join(article.paragraphs)
+    assert _html_fragment(document["content_html"], frozenset({"p"})) == list(article.paragraphs)
     page = json.loads(tree[PurePosixPath("api/v1/pages/1.json")])
     assert page["articles"][0]["title"] == texts.title
 
@@ -296,7 +296,7 @@ def _check_pages(tree: Tree, article: Article, texts: Texts) -> None:
     assert "".join(main.find("h1").itertext()) == texts.title
     assert texts.author in "".join(main.find("p").itertext())
     paragraphs = ["".join(p.itertext()) for p in main.findall("p")[1:]]
-    assert paragraphs == list(article.body)
+    assert paragraphs == list(article.paragraphs)
     assert [a.text for a in main.iterfind("ul/li/a")] == [texts.tag, "second"]
     (script,) = page.iter("script")
     data = json.loads(script.text)

@@ -6,7 +6,8 @@ A seed file is UTF-8 text (a leading BOM and CRLF line endings are accepted)::
     japan-and-south-korea-...      line 2: the slug
     tags: diplomacy, asia           optional "key: value" metadata lines
                                     a blank line
-    First paragraph ...             paragraphs, separated by blank lines
+    First paragraph ...             paragraphs, separated by blank lines (or
+                                    Markdown: ``format: markdown``, feeds._body)
 
 ``parse_seed`` is pure. It keeps the line of every field, so problems found by
 the pydantic model come back as ``path:line: message`` too, and it reports every
@@ -28,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from feeds._body import check_markdown
 from feeds._dates import DateProblem, parse_date
 from feeds._digest import content_digest
 from feeds._images import ImageResolver
@@ -35,6 +37,7 @@ from feeds._language import check_language
 from feeds.errors import ConfigError, SeedError, SeedErrors, sort_problems
 from feeds.models import (
     BIDI_CONTROL,
+    BODY_FORMATS,
     NOT_TEXT,
     SLUG_MAX_LENGTH,
     Article,
@@ -49,6 +52,7 @@ from feeds.models import (
 METADATA_KEYS = (
     "aliases",
     "author",
+    "format",
     "image",
     "image_alt",
     "image_caption",
@@ -90,6 +94,7 @@ class _Reading:
     fields: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[SeedError] = field(default_factory=list)
+    summary: str = ""  # the summary the body gives, where none is written
     unlisted: int = 0  # problems found past _MAX_PROBLEMS
     unlisted_from: int = 0  # the line of the first of them
 
@@ -281,7 +286,7 @@ def _read_text(text: str, reading: _Reading, site: Site) -> None:
     _read_date(lines[0], reading, site)
     _read_slug(lines, reading)
     body_start = _read_metadata(lines, reading, site)
-    _read_body(lines, body_start, reading)
+    _read_body(lines, body_start, reading, site)
     if BIDI_CONTROL.search(text):
         _report_bidi_controls(lines, body_start, reading)
 
@@ -421,6 +426,13 @@ def _read_metadata_value(key: str, value: str, number: int, reading: _Reading, s
         if wrong := image_path_problem(value):
             reading.problem(number, f"image {quote(value)}: {wrong}")
         reading.set(key, value, number)
+    elif key == "format":
+        if value not in BODY_FORMATS:
+            reading.problem(
+                number, f"format {quote(value)} is not a body format; write 'markdown' or 'text'"
+            )
+        else:
+            reading.set("format", value, number)
     else:
         reading.set(key, value, number)
 
@@ -461,13 +473,41 @@ def _gather_image(reading: _Reading) -> None:
         fields["image"] = {"src": fields["image"], "line": lines["image"], **parts}
 
 
-def _read_body(lines: list[str], start: int, reading: _Reading) -> None:
+def _read_body(lines: list[str], start: int, reading: _Reading, site: Site) -> None:
+    if reading.fields.setdefault("format", site.body) == "markdown":
+        _read_markdown(lines, start, reading, site)
+        return
     paragraphs = _paragraphs(lines, start)
     if not paragraphs:
         reading.problem(0, "no body; write the article's paragraphs after a blank line")
         return
     reading.set("paragraphs", paragraphs, start + 1)
     reading.set("body_line", start, start + 1)
+    reading.summary = paragraphs[0]
+
+
+def _read_markdown(lines: list[str], start: int, reading: _Reading, site: Site) -> None:
+    """A Markdown body: its problems at their lines, and what the article keeps of it."""
+    source = _markdown_source(lines, start)
+    if not source.strip():
+        reading.problem(0, "no body; write the article's text after a blank line")
+        return
+    slug = reading.fields.get("slug")
+    url = site.url(article_path(slug)) if slug else None
+    facts = check_markdown(source, url, site.base_url, start + 1)
+    for line, message in facts.problems:
+        reading.problem(line, message)
+    reading.set("markdown", source, start + 1)
+    reading.set("body_line", start, start + 1)
+    reading.set("word_count", facts.words, start + 1)
+    reading.set("links", facts.links, start + 1)
+    reading.set("images", facts.images, start + 1)
+    reading.summary = facts.summary
+
+
+def _markdown_source(lines: list[str], start: int) -> str:
+    """The Markdown body: the lines from index ``start`` on, as written."""
+    return "\n".join(lines[start:])
 
 
 def _paragraphs(lines: list[str], start: int) -> tuple[str, ...]:
@@ -489,7 +529,7 @@ def with_body(article: Article) -> Article:
     The file must still hold the bytes the article was parsed from: a seed
     edited during a build is an error, never a page that mixes two versions.
     """
-    if article.paragraphs:
+    if article.has_body:
         return article
     if not article.seed:
         raise ValueError(f"{article.source}: an article without a body and without a seed hash")
@@ -503,6 +543,8 @@ def with_body(article: Article) -> Article:
         message = "changed while the build was running, or since the cache saw it; build again"
         raise SeedErrors([SeedError(article.source, 0, message)])
     lines = _unix_newlines(data.removeprefix(_BOM).decode("utf-8")).split("\n")
+    if article.format == "markdown":
+        return article.replaced(markdown=_markdown_source(lines, article.body_line))
     return article.replaced(paragraphs=_paragraphs(lines, article.body_line))
 
 
@@ -516,9 +558,10 @@ def _validate(reading: _Reading, site: Site) -> Article | None:
             f"{published.isoformat()}; fix one of them",
         )
         return None
+    title = fields.get("title") or headline(slug)
     values = {
-        "title": headline(slug),
-        "summary": fields["paragraphs"][0] if "paragraphs" in fields else "",
+        "title": title,
+        "summary": reading.summary or title,  # a body of only code or pictures: the title
         **fields,
         "source": reading.path,
         "url": site.url(article_path(slug)),
@@ -582,13 +625,21 @@ def article_path(slug: str) -> str:
 
 
 def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]]:
-    """Read every ``*.txt`` below a folder (and the lead images they name); return the
-    valid articles and every problem."""
+    """Read every ``*.txt`` below a folder (and the images they show); return the
+    valid articles and every problem (drafts included, every other article taken
+    as published)."""
+    from feeds._links import check_references
+
     sources, unreadable = scan_seeds(folder, site.max_seed_bytes)
     images = ImageResolver.for_site(str(folder), site)
     results = [read_seed(path, data, site) for path, data in sources]
     leads = [images.lead(result) if isinstance(result, Article) else result for result in results]
-    return settle([*leads, unreadable])
+    articles, problems = settle([*leads, unreadable])
+    drafts = [article for article in articles if Path(article.source).name.startswith("_")]
+    others = [article for article in articles if not Path(article.source).name.startswith("_")]
+    checked = check_references(others, [], drafts, folder)
+    kept = {article.source for article in (*checked.published, *checked.drafts)}
+    return [a for a in articles if a.source in kept], sort_problems(problems + checked.problems)
 
 
 def read_seed(

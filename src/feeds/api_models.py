@@ -176,7 +176,10 @@ class PageV1(_TopLevel):
 class ArticleV1(_TopLevel, ArticleSummaryV1):
     """One article in full: ``api/v1/articles/{slug}.json``."""
 
-    content_html: str = Field(description="The body as HTML paragraphs, text escaped")
+    content_html: str = Field(
+        description="The body as HTML (paragraphs, or rendered Markdown), text escaped, "
+        "every link and image URL absolute"
+    )
     content_text: str = Field(
         description="The body as plain text, paragraphs separated by a blank line"
     )

@@ -330,11 +330,13 @@ def _validate(args: argparse.Namespace) -> int:
         raise FeedsError(f"{args.seeds}/ holds no seed file (*.txt); check --seeds")
     for article in sorted(reading.scheduled, key=lambda article: article.published):
         print(f"scheduled: {article.source} goes live {article.published.isoformat()}")
+    for held in reading.held:
+        print(f"held back: {held.article.source} goes live {held.due.isoformat()}: {held.reason()}")
     for article in reading.drafts:
         print(f"draft: {article.source} (never published while its name starts with '_')")
     counts = [
         _count(len(reading.articles), "article") + " valid",
-        f"{len(reading.scheduled)} scheduled",
+        f"{len(reading.scheduled) + len(reading.held)} scheduled",
         _count(len(reading.drafts), "draft"),
     ]
     print(f"{', '.join(counts)} in {args.seeds}/ (checked; nothing written)")

@@ -16,12 +16,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property, lru_cache
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 from urllib.parse import quote as percent_encode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from markupsafe import escape
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -35,6 +34,9 @@ from pydantic import (
 from slugify import slugify
 
 from feeds._language import check_language
+
+if TYPE_CHECKING:
+    from feeds._body import RenderedBody
 
 SLUG_MAX_LENGTH = 120
 MAX_SEED_BYTES = 2 * 1024 * 1024  # a long read is 100 kB; 50 MB made three 52 MB feeds
@@ -183,6 +185,8 @@ def check_slug(slug: str) -> str:
 
 
 Slug = Annotated[str, AfterValidator(check_slug)]
+BodyFormat = Literal["text", "markdown"]
+BODY_FORMATS: tuple[BodyFormat, ...] = ("text", "markdown")
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
@@ -268,6 +272,9 @@ class Site(Frozen):
     )
     max_image_bytes: int = Field(
         default=MAX_IMAGE_BYTES, ge=1, description="a larger image file is an error, never read"
+    )
+    body: BodyFormat = Field(
+        default="text", description="how bodies are written; an article's 'format:' overrides it"
     )
     lock_timeout: float = Field(
         default=60, ge=0, description="seconds to wait for another build or deploy of the output"
@@ -492,10 +499,11 @@ class LeadImage(Frozen):
 class Article(Frozen):
     """One published article, read from one seed file.
 
-    A build keeps articles *without* their body (``paragraphs`` empty; memory
-    stays small at 100,000 articles) and reads it back from the seed file when
-    rendering (``feeds._seeds.with_body``): ``seed`` and ``body_line`` say
-    which bytes and where the body starts.
+    A build keeps articles *without* their body (``paragraphs`` and ``markdown``
+    empty; memory stays small at 100,000 articles) and reads it back from the
+    seed file when rendering (``feeds._seeds.with_body``): ``seed`` and
+    ``body_line`` say which bytes and where the body starts. A text body is its
+    ``paragraphs``; a Markdown body its source, ``markdown`` (``format``).
     """
 
     source: str = Field(exclude=True, description="the seed file it was read from")
@@ -504,6 +512,14 @@ class Article(Frozen):
     published: AwareDatetime
     updated: AwareDatetime | None = None
     paragraphs: tuple[NonEmpty, ...] = ()
+    format: BodyFormat = "text"
+    markdown: str = Field(default="", exclude=True, description="a Markdown body's source")
+    links: tuple[tuple[str, int], ...] = Field(
+        default=(), description="(slug, line) of each article the body links to"
+    )
+    images: tuple[tuple[str, int], ...] = Field(
+        default=(), description="(path as written, line) of each local image in the body"
+    )
     summary: NonEmpty
     tags: tuple[NonEmpty, ...] = ()
     aliases: tuple[Slug, ...] = Field(default=(), description="old slugs that redirect here")
@@ -539,20 +555,36 @@ class Article(Frozen):
         return max(self.updated or self.published, self.published)
 
     @cached_property
-    def content_html(self) -> str:
-        """The body as HTML paragraphs, every character of text escaped."""
-        return "\n".join(f"<p>{escape(paragraph)}</p>" for paragraph in self.body)
+    def rendered(self) -> RenderedBody:
+        """The body rendered (``feeds._body``); a programming error if it was not read
+        back (``with_body``)."""
+        from feeds._body import RenderedBody, render_markdown, text_html
 
-    @property
-    def body(self) -> tuple[str, ...]:
-        """The paragraphs; a programming error if the body was not read back (``with_body``)."""
+        if self.format == "markdown" and self.markdown:
+            return render_markdown(self.markdown, self.url)
         if not self.paragraphs:
             raise RuntimeError(f"{self.source}: the body was not read back before rendering")
-        return self.paragraphs
+        html = text_html(self.paragraphs)
+        return RenderedBody(html, html, "\n\n".join(self.paragraphs))
+
+    @property
+    def content_html(self) -> str:
+        """The body as HTML for the article's page: text escaped, links as written."""
+        return self.rendered.page_html
+
+    @property
+    def feed_html(self) -> str:
+        """The body as HTML for feeds and the API: every link and image URL absolute."""
+        return self.rendered.feed_html
+
+    @property
+    def has_body(self) -> bool:
+        """Whether the body is here (not only in the seed file)."""
+        return bool(self.paragraphs or self.markdown)
 
     def without_body(self) -> Article:
-        """This article without its paragraphs, as a build keeps it."""
-        return self.replaced(paragraphs=())
+        """This article without its body, as a build keeps it."""
+        return self.replaced(paragraphs=(), markdown="")
 
     @classmethod
     def trusted(cls, fields: dict[str, Any]) -> Article:
@@ -592,8 +624,8 @@ class Article(Frozen):
 
     @property
     def content_text(self) -> str:
-        """The body as plain text, paragraphs separated by a blank line."""
-        return "\n\n".join(self.body)
+        """The body as plain text (as rendered), paragraphs separated by a blank line."""
+        return self.rendered.text
 
 
 _ARTICLE_FIELDS = dict(Article.model_fields)  # looked up once: pydantic's is a descriptor

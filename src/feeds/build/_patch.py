@@ -5,8 +5,8 @@ each list, archive and feed unit shows. If every changed seed is a published
 article that keeps its place (slug, dates, tags... ``placement``), only the
 units showing an edited article are rendered again, with the times the plan
 gives; every other file is kept as the manifest lists it. Anything else (a new,
-deleted or invalid seed, an article due, a damaged plan) returns None: the full
-path, never a wrong tree.
+deleted or invalid seed, an article due, an edit to the links or local images
+of a body, a damaged plan) returns None: the full path, never a wrong tree.
 """
 
 from __future__ import annotations
@@ -186,12 +186,22 @@ def _planned_articles(
         if before is None or before.image_key != entry.image:
             return None
         after = edits[index][1] if index in edits else before
-        if after is not before and (
-            placement(after) != placement(before) or after.image_key != before.image_key
-        ):
+        if after is not before and _moved_or_relinked(after, before):
             return None
         articles[index] = after.replaced(**entry.times(site.zone))
     return articles
+
+
+def _moved_or_relinked(after: Article, before: Article) -> bool:
+    """Whether an edit moves an article, or changes what it refers to: its links to
+    other articles and its body's local images are checked across the seeds
+    (``feeds._links``), and its lead image is a unit of its own, on the full path."""
+    return (
+        placement(after) != placement(before)
+        or after.links != before.links
+        or after.images != before.images
+        or after.image_key != before.image_key
+    )
 
 
 def _patched_units(

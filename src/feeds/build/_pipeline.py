@@ -118,7 +118,7 @@ def _build(
     ):
         return patched
     stage("checking")
-    reading = settle_reads(reads, site, cache, now, images)
+    reading = settle_reads(reads, site, cache, now, images, root=seeds)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid
@@ -132,9 +132,11 @@ def _build(
     newest = reading.articles[0].published if reading.articles else None
     clean = None
     if not reading.problems:
-        held_back = (len(reading.scheduled), len(reading.drafts))
+        # Held articles (they link to scheduled ones) go live with them: scheduled too.
+        held_back = (len(reading.scheduled) + len(reading.held), len(reading.drafts))
         clean = (fingerprint, newest, reading.next_due(), writer.manifest_digest, held_back)
-        others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts)}
+        held = [held.article for held in reading.held]
+        others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts, *held)}
         if cache.enabled:
             cache.remember_plan(dump_plan(make_plan(reading.articles, others, listings)))
     cache.remember_images(images.learned)
@@ -148,7 +150,7 @@ def _build(
         written.written,
         written.deleted,
         reading.problems,
-        scheduled=len(reading.scheduled),
+        scheduled=len(reading.scheduled) + len(reading.held),
         drafts=len(reading.drafts),
     )
 

@@ -6,8 +6,9 @@ and the order of publication.
               with a cache, each is stat'ed just before it is read, where it is
               read (the signature recorded is never newer than the bytes)
     parse     a seed of a hash the cache holds an article for is not parsed again
-    settle    checks across files (one slug, one tag URL, one alias each), drafts
-              and scheduled articles set apart, the timeline made (newest first)
+    settle    checks across files (one slug, one tag URL, one alias each; links
+              between articles and local images: ``feeds._links``), drafts,
+              scheduled and held articles set apart, the timeline made (newest first)
 
 Articles are kept without their bodies (``_seeds.with_body`` reads one back).
 ``feeds validate`` needs nothing else: this module imports no renderer.
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from feeds._digest import content_digest
 from feeds._images import ImageResolver
+from feeds._links import Held, check_references
 from feeds._seeds import (
     SeedListing,
     oversized,
@@ -38,7 +40,7 @@ from feeds._timeline import newest_first
 from feeds.build._cache import BuildCache
 from feeds.build._parallel import ordered_map
 from feeds.build._progress import advance
-from feeds.errors import ConfigError, SeedError
+from feeds.errors import ConfigError, SeedError, sort_problems
 from feeds.models import Article, Site
 
 _SETTLED_NS = 2_000_000_000  # a file unchanged for 2 s: its stat signature can be trusted
@@ -54,6 +56,7 @@ class Reading:
     seed_hashes: list[str]
     scheduled: list[Article] = field(default_factory=list)
     drafts: list[Article] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)  # link to articles not published yet
 
     def next_due(self) -> datetime | None:
         """When the next scheduled article goes live."""
@@ -104,7 +107,7 @@ def read_articles(
     cache = cache or BuildCache(None, "", site.zone)
     images = ImageResolver.for_site(str(seeds), site, cache.image_stats())
     reads = read_all(seed_paths(seeds), site, cache, jobs, images)
-    return settle_reads(reads, site, cache, now, images, ordered=ordered)
+    return settle_reads(reads, site, cache, now, images, root=seeds, ordered=ordered)
 
 
 # One seed file read: (path, seed hash, the article without its body | its
@@ -219,10 +222,12 @@ def settle_reads(
     now: datetime | None,
     images: ImageResolver,
     *,
+    root: Path | None,
     ordered: bool = True,
 ) -> Reading:
     """Every read seed's article (the cached ones with their lead images' files) or
-    problems, checked across files, split into published, scheduled and drafts."""
+    problems, checked across files (``root``: the seeds folder, where local images
+    are looked for), split into published, scheduled and drafts."""
     cached = cache.articles([(seed, path) for path, seed, result in reads if result is None])
     results: list[Article | list[SeedError]] = []
     for path, seed, result in reads:
@@ -243,6 +248,11 @@ def settle_reads(
             scheduled.append(article)
         else:
             published.append(article)
+    checked = check_references(published, scheduled, drafts, root)
     hashes = [seed for _, seed, _ in reads]
+    published = checked.published
     timeline = newest_first(published) if ordered else published
-    return Reading(tuple(timeline), problems, hashes, scheduled, drafts)
+    problems = sort_problems(problems + checked.problems)
+    return Reading(
+        tuple(timeline), problems, hashes, checked.scheduled, checked.drafts, checked.held
+    )

@@ -82,7 +82,7 @@ def render_article_document(site: Site, article: Article) -> Tree:
     document = {
         "$schema": _url(site, schema_path("article")),
         **_summary(site, article),
-        "content_html": article.content_html,
+        "content_html": article.feed_html,
         "content_text": article.content_text,
     }
     return {_path(article_api_path(article.slug)): dump_json(document)}

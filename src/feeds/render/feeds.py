@@ -120,7 +120,7 @@ def _add_entry(generator: FeedGenerator, site: Site, article: Article) -> None:
     summary = html_text(article.summary)
     entry.description(summary)
     entry.summary(summary, type="html")
-    entry.content(article.content_html, type="html")
+    entry.content(article.feed_html, type="html")
     for tag in article.tags:
         entry.category(term=tag)
     if article.image:  # RSS <enclosure>, Atom <link rel="enclosure">: where readers look

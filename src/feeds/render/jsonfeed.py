@@ -51,7 +51,7 @@ def _item(site: Site, article: Article) -> dict[str, Any]:
         "url": article.url,
         "title": article.title,
         "summary": article.summary,
-        "content_html": article.content_html,
+        "content_html": article.feed_html,
         "date_published": article.published.isoformat(),
         "date_modified": article.modified.isoformat(),
     }
