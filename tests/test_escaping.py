@@ -191,7 +191,9 @@ def _check_xml_feeds(tree: Tree, article: Article, texts: Texts) -> None:
             (entry,) = parsed.entries
             _feedparser_text(entry.title_detail, texts.title, rss=rss)
             _feedparser_text(entry.summary_detail, texts.summary, html=True)
-            assert _html_fragment(entry.content[0].value, frozenset({"p"})) == list(article.paragraphs)
+            assert _html_fragment(entry.content[0].value, frozenset({"p"})) == list(
+                article.paragraphs
+            )
             assert entry.author == texts.author
             assert [tag.term for tag in entry.tags] == [texts.tag, "second"]
             if name == "atom.xml":
