@@ -1,151 +1,27 @@
-"""Tasks for working on feeds and publishing with it: ``invoke --list``.
+"""Tasks for working on feeds: ``invoke --list``.
 
-Site tasks (build, validate, serve, clean, deploy, rollback) run the same code as the ``feeds``
-command; development tasks (test, lint, format, golden) run the tools.
+The site tasks (build, validate, new, serve, deploy, rollback, clean) are
+``feeds.tasks``, the collection every site's own ``tasks.py`` imports; this file
+adds the development tasks (test, lint, format, golden, bench, lock, workflows)
+to them.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 
 from invoke import Collection, Context, Exit, task
 
-from feeds.cli import main as feeds_main
+from feeds.tasks import SITE_TASKS
 
 PYTHON = sys.executable  # the venv's Python, even when the venv is not activated
-NOW_HELP = "publish as of this ISO date-time (default: SOURCE_DATE_EPOCH, else now)"
-SITE_HELP = {
-    "seeds": "folder of article files (default: seeds)",
-    "output": "output folder (default: public)",
-    "config": "TOML file of [tool.feeds] keys, over pyproject.toml",
-    "base_url": "the site's public root URL, over the configuration",
-}
-
-
-def _feeds(command: str, *options: str, **values: str | None) -> None:
-    """Run a ``feeds`` command in-process; a non-zero exit becomes ``Exit``."""
-    argv = [command, *options]
-    for name, value in values.items():
-        if value:
-            argv += [f"--{name.replace('_', '-')}", value]
-    code = feeds_main(argv)
-    if code:
-        raise Exit(code=code)
-
-
-@task(
-    help={
-        **SITE_HELP,
-        "skip_invalid": "publish the valid articles despite invalid ones",
-        "no_cache": "ignore the build cache; render and compare everything",
-        "jobs": "worker processes (default: one per core)",
-        "allow_empty": "publish an empty site over one that has articles",
-        "now": NOW_HELP,
-    }
-)
-def build(
-    c: Context,
-    seeds: str = "seeds",
-    output: str = "public",
-    config: str | None = None,
-    base_url: str | None = None,
-    skip_invalid: bool = False,
-    no_cache: bool = False,
-    jobs: int = 0,
-    now: str | None = None,
-    allow_empty: bool = False,
-) -> None:
-    """Build public/ from seeds/: feeds, JSON API and HTML pages."""
-    flags = ["--skip-invalid"] * skip_invalid + ["--no-cache"] * no_cache
-    flags += ["--allow-empty"] * allow_empty
-    flags += ["--jobs", str(jobs)] if jobs else []
-    _feeds("build", *flags, seeds=seeds, output=output, config=config, base_url=base_url, now=now)
-
-
-@task(help={**{key: SITE_HELP[key] for key in ("seeds", "config", "base_url")}, "now": NOW_HELP})
-def validate(
-    c: Context,
-    seeds: str = "seeds",
-    config: str | None = None,
-    base_url: str | None = None,
-    now: str | None = None,
-) -> None:
-    """Check articles and configuration, list scheduled ones and drafts; write nothing."""
-    _feeds("validate", seeds=seeds, config=config, base_url=base_url, now=now)
-
-
-@task(help={"headline": "the article's headline", "seeds": SITE_HELP["seeds"]})
-def new(c: Context, headline: str, seeds: str = "seeds", config: str | None = None) -> None:
-    """Write the draft seeds/_<slug>.txt for a new article dated today; print its path."""
-    _feeds("new", headline, seeds=seeds, config=config)
-
-
-@task(help={"output": SITE_HELP["output"]})
-def clean(c: Context, output: str = "public") -> None:
-    """Remove the output folder (only one that feeds built)."""
-    _feeds("clean", output=output)
-
-
-@task(
-    help={
-        "output": SITE_HELP["output"],
-        "port": "port (default: 8000)",
-        "config": SITE_HELP["config"],
-    }
-)
-def serve(c: Context, output: str = "public", port: int = 8000, config: str | None = None) -> None:
-    """Preview the output folder on http://127.0.0.1:PORT/, at base_url's path, with the
-    feeds' content types."""
-    _feeds("serve", output=output, port=str(port), config=config)
-
-
-@task(
-    help={
-        "output": "built folder to publish (default: public)",
-        "target": "s3://bucket/prefix, file:///path or a folder, over [tool.feeds.deploy]",
-        "dry_run": "print each change and its reason; change nothing",
-        "max_deletes": "refuse to delete more than N files (default: 256)",
-        "max_delete_ratio": "refuse to delete more than this fraction of the target (default: 0.5)",
-        "setup": "also apply the bucket's CORS configuration",
-        "allow_bucket_root": "allow s3://bucket with no prefix (deletes every other object)",
-        "config": SITE_HELP["config"],
-    }
-)
-def deploy(
-    c: Context,
-    output: str = "public",
-    target: str | None = None,
-    dry_run: bool = False,
-    max_deletes: int | None = None,
-    max_delete_ratio: float | None = None,
-    setup: bool = False,
-    allow_bucket_root: bool = False,
-    config: str | None = None,
-) -> None:
-    """Publish public/ to the deploy target: changed files only, feeds last, deletes guarded."""
-    switches = (
-        ("--dry-run", dry_run),
-        ("--setup", setup),
-        ("--allow-bucket-root", allow_bucket_root),
-    )
-    flags = [flag for flag, on in switches if on]
-    limit = None if max_deletes is None else str(max_deletes)
-    ratio = None if max_delete_ratio is None else str(max_delete_ratio)
-    _feeds(
-        "deploy",
-        *flags,
-        output=output,
-        target=target,
-        max_deletes=limit,
-        max_delete_ratio=ratio,
-        config=config,
-    )
-
-
-@task(help={"target": "the folder target, over [tool.feeds.deploy]", "config": SITE_HELP["config"]})
-def rollback(c: Context, target: str | None = None, config: str | None = None) -> None:
-    """Point a folder target's 'current' back at the previous release."""
-    _feeds("rollback", target=target, config=config)
+PUBLISH_REQUIREMENTS = Path(".github/publish-requirements.txt")
+# Workflow checkers, pinned (a new audit must not fail CI by surprise), in a venv of their own.
+WORKFLOW_TOOLS = ("zizmor==1.33.1", "check-jsonschema==0.39.0")
+WORKFLOW_VENV = Path(".workflow-tools")
+SETUPTOOLS = "setuptools==84.2.1"  # builds feeds in the publish workflow (no build isolation)
 
 
 @task(help={"options": "extra pytest options, e.g. '-k rss -x'"})
@@ -169,9 +45,46 @@ def format_(c: Context) -> None:
     c.run(f"{PYTHON} -m ruff check --fix .")
 
 
+@task
+def lock(c: Context) -> None:
+    """Pin what publishing installs (.github/publish-requirements.txt)."""
+    from feeds._scaffold import pinned_dependencies
+
+    lines = [
+        "# What .github/workflows/publish.yml installs besides feeds itself, every version",
+        "# pinned: an upstream release cannot stop publishing. 'invoke lock' rewrites it",
+        "# from this environment (install with: pip install -e .).",
+        SETUPTOOLS,
+        *pinned_dependencies(),
+    ]
+    PUBLISH_REQUIREMENTS.write_text("\n".join(lines) + "\n")
+    print(f"wrote {PUBLISH_REQUIREMENTS}")
+
+
+@task
+def workflows(c: Context) -> None:
+    """Check the workflows, ours and a new site's (zizmor, schema)."""
+    from feeds.cli import main as feeds_main
+
+    tools = WORKFLOW_VENV / "bin"
+    if not (tools / "zizmor").exists() or not (tools / "check-jsonschema").exists():
+        c.run(f"{PYTHON} -m venv {WORKFLOW_VENV}")
+        c.run(f"{tools / 'pip'} install -q {' '.join(WORKFLOW_TOOLS)}")
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "site"
+        init = ["init", str(site), "--title", "Check", "--base-url", "https://example.com/"]
+        if feeds_main(init):
+            raise Exit("feeds init failed", code=1)
+        for root in (Path(), site):
+            found = " ".join(sorted(map(str, (root / ".github" / "workflows").glob("*.yml"))))
+            schema = "--builtin-schema vendor.github-workflows"
+            c.run(f"{tools / 'check-jsonschema'} {schema} {found}")
+            c.run(f"{tools / 'zizmor'} --offline --min-severity medium {root}")
+
+
 @task(help={"update": "rewrite tests/golden/ from tests/data/seeds/ instead of comparing"})
 def golden(c: Context, update: bool = False) -> None:
-    """Compare a build of tests/data/seeds/ with tests/golden/ (or --update it)."""
+    """Compare a build of tests/data/seeds/ with tests/golden/."""
     if update:
         c.run(f"{PYTHON} -m tests.golden_tree --update")
     else:
@@ -204,7 +117,7 @@ def bench(
     profile: int = 0,
     rewrite: bool = False,
 ) -> None:
-    """Time feeds against Hugo and Pelican on one synthetic corpus; update BENCHMARKS.md."""
+    """Time feeds against Hugo and Pelican; update BENCHMARKS.md."""
     from benchmarks.bench import main as bench_main  # only this task needs the harness
 
     options = {"sizes": sizes, "scenarios": scenarios, "tools": tools, "hugo": hugo}
@@ -218,6 +131,4 @@ def bench(
         raise Exit(code=code)
 
 
-namespace = Collection(
-    build, validate, new, clean, serve, deploy, rollback, test, lint, format_, golden, bench
-)
+namespace = Collection(*SITE_TASKS, test, lint, format_, golden, bench, lock, workflows)

@@ -63,6 +63,7 @@ from benchmarks.convert import (
     write_pelican_site,
 )
 from benchmarks.corpus import DAYS, FIRST_DAY, article_text, write_corpus
+from feeds._distribution import DISTRIBUTION
 from feeds._seeds import load_seeds, parse_seed
 from feeds.models import Article
 
@@ -467,7 +468,7 @@ def rotated(tools: Sequence[Tool], index: int) -> list[Tool]:
 
 def machine(args: argparse.Namespace) -> dict[str, str]:
     """What the numbers were measured on."""
-    versions = {"feeds": f"feeds {metadata.version('feeds')}"}
+    versions = {"feeds": f"feeds {metadata.version(DISTRIBUTION)}"}
     if args.hugo:
         versions["hugo"] = tool_version([args.hugo, "version"])
     if args.pelican:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
 import shutil
 import subprocess
@@ -12,9 +13,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from invoke import Context, Exit
+from invoke import Collection, Context, Exit, Program
 
-import tasks
+from feeds import tasks
 from feeds._serve import make_server
 from feeds.cli import main
 from tests.conftest import SEEDS, SITE_CONFIG, snapshot
@@ -313,10 +314,165 @@ def test_version_and_help_say_what_feeds_is(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0
-    assert capsys.readouterr().out == f"feeds {version('feeds')}\n"
+    assert capsys.readouterr().out == f"feeds {version('feeds-publisher')}\n"
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
     assert "a static feed publisher" in out and "``" not in out
-    for command in ("build", "validate", "new", "clean", "serve", "deploy", "rollback"):
+    for command in ("build", "validate", "new", "clean", "serve", "deploy", "rollback", "init"):
         assert f"    {command} " in out
+
+
+def test_the_distribution_name_is_the_one_pyproject_publishes():
+    """The name feeds looks itself up by is pyproject.toml's [project].name, not 'feeds'."""
+    import tomllib
+    from pathlib import Path
+
+    from feeds._distribution import DISTRIBUTION
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == DISTRIBUTION == "feeds-publisher"
+
+
+def _invoke(namespace: Collection, *argv: str, capsys) -> str:
+    """What ``invoke ARGV`` prints with this collection (80 columns: not a terminal)."""
+    Program(namespace=namespace, binary="invoke").run(["invoke", *argv], exit=False)
+    return capsys.readouterr().out
+
+
+def test_invoke_list_shows_every_task_on_one_whole_line(capsys):
+    """``invoke --list`` gives each task, the site's and the development ones, one line
+    holding its whole summary sentence: none is cut or wrapped at 80 columns."""
+    import tasks as repository_tasks
+
+    out = _invoke(repository_tasks.namespace, "--list", capsys=capsys)
+    lines = [line for line in out.splitlines()[1:] if line.strip()]
+    names = [line.split()[0] for line in lines]
+    assert sorted(names) == sorted(repository_tasks.namespace.tasks)
+    for line in lines:
+        assert line.startswith("  ") and line.endswith(".") and len(line) <= 80, line
+
+
+def test_site_tasks_have_one_definition():
+    """This repository's tasks are the site collection's own task objects plus the
+    development tasks: ``invoke build`` is the same code here and in every site."""
+    import tasks as repository_tasks
+
+    mine = repository_tasks.namespace.tasks
+    for name, site_task in tasks.namespace.tasks.items():
+        assert mine[name] is site_task
+    assert {"test", "lint", "format", "golden", "bench"} <= set(mine) - set(tasks.namespace.tasks)
+
+
+def test_invoke_new_help_lists_only_what_new_takes(tmp_path, monkeypatch, capsys):
+    """``invoke new --help`` shows new's own options, each with its help, and writes
+    nothing (invoke would otherwise take '--help' for the headline)."""
+    for argv in (["new", "--help"], ["--help", "new"]):
+        out = _invoke(tasks.namespace, *argv, capsys=capsys)
+        options = [line.split()[0] for line in out.splitlines() if line.startswith("  --")]
+        assert options == ["--config=STRING", "--headline=STRING", "--seeds=STRING"], argv
+        assert "the article's headline" in out and "time zone" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_feeds_new_takes_no_option_it_ignores(capsys):
+    """``feeds new --help`` offers the seeds folder and the configuration, not an
+    output folder or a base URL that a draft never uses."""
+    with pytest.raises(SystemExit):
+        main(["new", "--help"])
+    out = capsys.readouterr().out
+    assert "--seeds" in out and "--config" in out
+    assert "--output" not in out and "--base-url" not in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build", "--config", "bad.toml"],  # two bad keys: two lines
+        ["build", "--jobs", "many"],  # a usage error
+        ["frobnicate"],
+        ["new", "Leaders Meet", "--config", "site.toml"],  # the hint after a draft
+        ["deploy", "--config", "site.toml"],  # no target
+    ],
+)
+def test_every_message_without_a_file_starts_with_feeds(project, capsys, argv):
+    """Each line on stderr that names no seed file says it comes from feeds (the usage
+    line aside), a multi-line configuration error included."""
+    (project / "bad.toml").write_text(
+        "title = 'x'\nbase_url = 'https://e.com/'\nfeed_limt = 1\npage_sise = 2\n"
+    )
+    with contextlib.suppress(SystemExit):
+        main(argv)
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    messages = [line for line in lines if not line.startswith(("usage:", " "))]
+    assert messages and all(line.startswith("feeds: ") for line in messages), lines
+
+
+def test_a_refused_first_build_leaves_nothing_behind(project, capsys):
+    """A first build refused for a bad article leaves no output, no build cache, no
+    remembered configuration and no compiled templates: only the lock file beside it."""
+    before = {path.name for path in project.iterdir()}
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    assert run("build") == 1
+    assert {path.name for path in project.iterdir()} == before | {".public.lock"}
+
+
+def test_a_refused_build_leaves_the_cache_as_it_was(project, capsys):
+    """A build refused for a bad article, or for emptying a built site, changes no file
+    of the build cache and adds none."""
+    assert run("build") == 0
+    cache = project / ".feeds-cache"
+    before = snapshot(cache), sorted(path.name for path in cache.rglob("*"))
+    (project / "empty").mkdir()
+    assert run("build", "--seeds", "empty") == 1
+    (project / "seeds" / "bad.txt").write_bytes(BAD_SEED)
+    assert run("build") == 1
+    assert (snapshot(cache), sorted(path.name for path in cache.rglob("*"))) == before
+
+
+def test_the_summary_counts_scheduled_articles_and_drafts(project, capsys):
+    """A build's summary says how many articles it held back, scheduled or drafts,
+    a build with nothing to do as well."""
+    (project / "seeds" / "_unfinished.txt").write_text("2025-01-01\nunfinished\n\nNot yet.\n")
+    (project / "seeds" / "later.txt").write_text("2099-01-01\nlater\n\nNot yet either.\n")
+    for _ in range(2):
+        assert run("build") == 0
+        out = capsys.readouterr().out.strip()
+        assert out.startswith("built 3 articles, ")
+        assert out.endswith(" -> public/; not published yet: 1 scheduled, 1 draft")
+    assert "(0 written, 0 deleted)" in out
+
+
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_a_long_build_shows_progress_on_a_terminal_only(project, monkeypatch, ci):
+    """On a terminal a build that runs long (here: at once) shows what it is doing on
+    one line, erased before the summary; in CI, or piped, nothing but the summary."""
+    import io
+    import os
+    import pty
+    import select
+
+    from feeds.build import _progress
+
+    monkeypatch.setattr(_progress, "SHOW_AFTER", 0.0)
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    else:
+        monkeypatch.delenv("CI", raising=False)
+    controller, terminal = pty.openpty()
+    with os.fdopen(terminal, "w", closefd=True) as stream:
+        monkeypatch.setattr(sys, "stderr", stream)
+        assert run("build") == 0
+        stream.flush()
+        shown = b""
+        while select.select([controller], [], [], 0.2)[0]:
+            shown += os.read(controller, 65536)
+    os.close(controller)
+    if ci:
+        assert shown == b""
+    else:
+        assert b"feeds: rendering " in shown and b"feeds: writing" in shown
+        assert shown.endswith(b"\r\x1b[K")
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert run("build", "--no-cache") == 0
+    assert "feeds: " not in sys.stderr.getvalue()

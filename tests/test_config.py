@@ -88,6 +88,77 @@ def test_invalid_keys_are_named(pyproject, tmp_path, toml, message):
     assert raised.value.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("feed_limt = 3", "configuration: feed_limt: unknown key; did you mean 'feed_limit'?"),
+        (
+            "[deploy]\ntargt = 'x'",
+            "configuration: deploy.targt: unknown key; did you mean 'target'?",
+        ),
+        (
+            "[[headers]]\nglob = '*'\ngzipp = true",
+            "configuration: headers.0.gzipp: unknown key; did you mean 'gzip'?",
+        ),
+        (
+            "[author]\nname = 'A'\nmail = 'a@b.c'",
+            "configuration: author.mail: unknown key; did you mean 'email'?",
+        ),
+        ("colour = 1", "configuration: colour: unknown key; remove it or check its spelling"),
+    ],
+)
+def test_an_unknown_key_suggests_the_nearest_known_one(pyproject, tmp_path, toml, message):
+    """A misspelt key, at any depth, is named with the key it most likely means."""
+    config = tmp_path / "site.toml"
+    config.write_text(toml + "\n")
+    with pytest.raises(ConfigError) as raised:
+        load_site(pyproject, config)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "FEEDS_FEED_LIMIT",
+            "many",
+            "configuration: feed_limit (from FEEDS_FEED_LIMIT): Input should be a valid integer",
+        ),
+        (
+            "feeds_deploy__max_deletes",
+            "-1",
+            "configuration: deploy.max_deletes (from feeds_deploy__max_deletes): Input should be",
+        ),
+        (
+            "FEEDS_AUTHOR__NAME",
+            " ",
+            "configuration: author.name (from FEEDS_AUTHOR__NAME): is only",
+        ),
+        ("FEEDS_AUTHOR", '{"name": 1}', "configuration: author.name (from FEEDS_AUTHOR): Input"),
+        ("FEEDS_HEADERS", "[{", "configuration: headers (from FEEDS_HEADERS): not valid JSON"),
+        ("FEEDS_DEPLOY", "{x", "configuration: deploy (from FEEDS_DEPLOY): not valid JSON"),
+    ],
+)
+def test_a_bad_environment_value_names_the_variable(
+    pyproject, monkeypatch, variable, value, message
+):
+    """A FEEDS_* variable whose value is invalid (or not JSON where JSON is needed) is named,
+    as spelt in the environment, so the fix is not looked for in pyproject.toml."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as raised:
+        load_site(pyproject)
+    assert str(raised.value).startswith(message)
+    assert raised.value.exit_code == 2
+
+
+def test_an_override_is_not_blamed_on_a_variable(pyproject, monkeypatch):
+    """A bad --base-url is named as the key alone, though FEEDS_BASE_URL is set too."""
+    monkeypatch.setenv("FEEDS_BASE_URL", "https://example.org/")
+    with pytest.raises(ConfigError) as raised:
+        load_site(pyproject, overrides={"base_url": "nowhere"})
+    assert str(raised.value).startswith("configuration: base_url: 'nowhere' is not an absolute")
+
+
 def test_missing_config_file(pyproject, tmp_path):
     """A --config path that does not exist is a configuration error."""
     with pytest.raises(ConfigError, match="no such configuration file"):

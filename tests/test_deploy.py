@@ -434,7 +434,7 @@ def test_invoke_deploy_and_rollback(tmp_path, output, site, monkeypatch, capsys)
     """invoke deploy --dry-run prints the plan; invoke rollback raises Exit(1) when it cannot."""
     from invoke import Context, Exit
 
-    import tasks
+    from feeds import tasks
 
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "site.toml"
@@ -985,3 +985,78 @@ def test_publishing_the_newest_article_sends_a_handful_of_files(
         paths = _invalidated(distribution)[-1]
         assert "/*" not in paths and len(paths) <= limit, sorted(paths)
         assert {"/", "/rss.xml", f"/articles/new-{day}/"} <= set(paths)
+
+
+# What a deploy tells (#21): new and changed files apart, a bucket without CORS,
+# and releases to go back and forth between.
+
+
+def test_the_summary_counts_new_and_changed_files_apart(tmp_path, seeds, output, site):
+    """A first deploy uploads only new files; after an edit, the summary tells the
+    changed files from the new ones."""
+    root = tmp_path / "srv"
+    first = deploy(output, site, target=str(root))
+    count = len(first.plan.uploads)
+    assert first.summary().startswith(f"uploaded {count:,} ({count:,} new, 0 changed, ")
+    article = read_articles(seeds, site).articles[0]
+    source = Path(article.source)
+    source.write_text(source.read_text() + "\nOne more paragraph.\n")
+    (seeds / "added.txt").write_text("2025-01-01\nadded-article\n\nA new one.\n")
+    build(seeds, output, site)
+    second = deploy(output, site, target=str(root))
+    new = {action.path for action in second.plan.uploads if action.kind == "upload"}
+    assert {"articles/added-article/index.html", "api/v1/articles/added-article.json"} <= new
+    changed = len(second.plan.uploads) - len(new)
+    assert changed and second.summary().startswith(
+        f"uploaded {len(second.plan.uploads)} ({len(new)} new, {changed} changed, "
+    )
+
+
+def test_a_bucket_without_cors_is_named_with_the_fix(
+    aws, bucket, output, site, capsys, monkeypatch
+):
+    """A deploy that uploads to a bucket with no CORS rule ends with a 'feeds: hint:'
+    line naming --setup (exit 0); once set up, or with nothing to upload, there is none,
+    and a deploy with nothing to do makes no request for it."""
+    monkeypatch.chdir(output.parent)
+    config = output.parent / "site.toml"
+    config.write_text('title = "T"\nbase_url = "https://example.org/"\n')
+    target = ["deploy", "--target", f"s3://{bucket}/site", "--config", str(config)]
+    assert main(target) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"feeds: hint: bucket {bucket} has no CORS rule")
+    assert "'feeds deploy --setup'" in err
+    recorder = Recorder()
+    assert _deploy(output, site, f"s3://{bucket}/site", recorder).hint is None
+    assert "GetBucketCors" not in recorder.requests
+    (output.parent / "seeds" / "late.txt").write_text("2025-01-01\nlate\n\nLate.\n")
+    build(output.parent / "seeds", output, site)
+    assert main([*target, "--setup"]) == 0
+    assert "hint" not in capsys.readouterr().err
+    (output.parent / "seeds" / "later.txt").write_text("2025-01-02\nlater\n\nLater.\n")
+    build(output.parent / "seeds", output, site)
+    assert _deploy(output, site, f"s3://{bucket}/site").hint is None
+
+
+def test_rollback_lists_releases_and_goes_forward_again(tmp_path, seeds, output, site, capsys):
+    """'rollback --list' shows the kept releases, oldest first, the current one marked;
+    '--to' switches to any of them, newer ones included, so a rollback can be undone."""
+    root = tmp_path / "srv"
+    deploy(output, site, target=str(root))
+    (seeds / "added.txt").write_text("2025-01-01\nadded-article\n\nA new one.\n")
+    build(seeds, output, site)
+    deploy(output, site, target=str(root))
+    older, newer = sorted(path.name for path in (root / "releases").iterdir())
+    capsys.readouterr()
+    assert main(["rollback", "--target", str(root), "--list"]) == 0
+    assert capsys.readouterr().out.splitlines() == [older, f"{newer} (current)"]
+    assert main(["rollback", "--target", str(root)]) == 0
+    assert (root / "current").resolve().name == older
+    assert main(["rollback", "--target", str(root), "--to", newer]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"{older} -> {newer}")
+    assert (root / "current").resolve().name == newer
+    assert (root / "current" / "articles" / "added-article" / "index.html").is_file()
+    assert main(["rollback", "--target", str(root), "--to", "20990101T000000000000Z"]) == 1
+    assert f"no release '20990101T000000000000Z' is kept here (kept: {older}, {newer})" in (
+        capsys.readouterr().err
+    )

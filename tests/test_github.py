@@ -1,7 +1,8 @@
-"""GitHub Actions: problem annotations, the deploy's step summary, and the workflow file."""
+"""GitHub Actions: problem annotations, the deploy's step summary, and the workflows."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from feeds.cli import annotation, main
 from feeds.errors import SeedError
 from tests.conftest import SEEDS, SITE_CONFIG
 
-WORKFLOW = Path(__file__).parent.parent / ".github" / "workflows" / "publish.yml"
+ROOT = Path(__file__).parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+SCAFFOLD = ROOT / "src" / "feeds" / "scaffold"
 BAD_SEED = b"30 February, 2025\nBad Slug\n\nBody.\n"
 
 
@@ -64,7 +67,8 @@ def test_annotation_escapes_workflow_command_characters():
 
 
 def test_deploy_appends_a_step_summary(tmp_path, monkeypatch, capsys):
-    """feeds deploy appends a Markdown table to $GITHUB_STEP_SUMMARY; a dry run does not."""
+    """feeds deploy appends a Markdown table to $GITHUB_STEP_SUMMARY (new and changed
+    files apart); a dry run does not."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
     shutil.copy(SITE_CONFIG, tmp_path / "site.toml")
     monkeypatch.chdir(tmp_path)
@@ -79,27 +83,101 @@ def test_deploy_appends_a_step_summary(tmp_path, monkeypatch, capsys):
     assert main(deploy) == 0
     text = summary.read_text()
     assert text.startswith("earlier step\n### feeds deploy to ")
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "uploaded" not in line]
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "new" not in line]
     files = len([path for path in (tmp_path / "public").rglob("*") if path.is_file()]) - 1
-    assert rows[0].startswith(f"| {files} (") and rows[0].endswith(" s |")
-    assert rows[1].startswith(f"| 0 (0 B) | {files} | 0 | ")
-    assert text.count("| uploaded | unchanged | deleted | time |") == 2
+    assert rows[0].startswith(f"| {files} | 0 | 0 | 0 | ") and rows[0].endswith(" s |")
+    assert rows[1].startswith(f"| 0 | 0 | {files} | 0 | 0 B | ")
+    assert text.count("| new | changed | unchanged | deleted | sent | time |") == 2
 
 
-def test_workflow_tests_builds_and_deploys_on_push_and_schedule():
-    """The workflow runs on pushes to main and a cron; installs, tests, builds and deploys."""
+def _workflow(path: Path) -> dict:
     yaml = pytest.importorskip("yaml")
-    workflow = yaml.safe_load(WORKFLOW.read_text())
+    return yaml.safe_load(path.read_text())
+
+
+def _secrets_by_step(workflow: dict) -> dict[str, list[str]]:
+    """The secrets each step names, by step name; '(job)' and '(workflow)' for env above."""
+    found: dict[str, list[str]] = {}
+    found["(workflow)"] = [v for v in workflow.get("env", {}).values() if "secrets." in str(v)]
+    for job in workflow["jobs"].values():
+        found["(job)"] = [v for v in job.get("env", {}).values() if "secrets." in str(v)]
+        for step in job["steps"]:
+            text = repr(step)
+            found[step.get("name", step.get("uses", ""))] = re.findall(r"secrets\.(\w+)", text)
+    return {name: names for name, names in found.items() if names}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [WORKFLOWS / "publish.yml", SCAFFOLD / "publish.yml.in"],
+    ids=["this repository", "feeds init"],
+)
+def test_publishing_installs_builds_and_deploys_without_the_tests(path):
+    """A publish workflow runs on pushes to main, a cron and by hand; installs no test
+    tool and every version pinned; validates, builds and deploys, never runs the
+    tests; and only the deploy step sees a secret."""
+    workflow = _workflow(path)
     triggers = workflow[True]  # YAML 1.1 reads the key 'on' as True
     assert triggers["push"]["branches"] == ["main"] and triggers["schedule"][0]["cron"]
+    assert "workflow_dispatch" in triggers
     steps = workflow["jobs"]["publish"]["steps"]
-    python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-py"))
-    assert python["with"]["python-version"] == "3.11"
-    runs = [step.get("run", "") for step in steps]
-    assert runs.index("pip install -e '.[test]'") < runs.index("invoke test")
-    assert runs.index("invoke test") < runs.index("invoke build")
-    deploy = steps[-1]
-    assert "invoke deploy" in deploy["run"]
-    secrets = {name: value for name, value in deploy["env"].items() if "secrets." in value}
-    assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "FEEDS_DEPLOY__TARGET"} <= set(secrets)
-    assert all(value.startswith("${{ secrets.") for value in secrets.values())
+    runs = [step["run"] for step in steps if "run" in step]
+    install = runs[0]
+    assert "[test]" not in install and "requirements" in install
+    assert runs[1:] == ["invoke validate", "invoke build", runs[-1]]
+    assert "invoke deploy" in runs[-1] and "test" not in " ".join(runs)
+    assert _secrets_by_step(workflow) == {
+        "Deploy": [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "FEEDS_DEPLOY__TARGET",
+            "AWS_ENDPOINT_URL_S3",
+            "AWS_REGION",
+        ]
+    }
+    for step in steps:  # every action pinned to a commit
+        if "uses" in step:
+            assert re.fullmatch(
+                r"actions/[\w/-]+@[0-9a-f]{40}|actions/[\w/-]+@__\w+__", step["uses"]
+            )
+
+
+def test_publishing_restores_the_last_build_and_saves_only_a_new_one():
+    """The build cache and public/ come from the Actions cache, keyed on the sources;
+    the save step runs only when that key was not found (a run with nothing new saves
+    nothing), after the build and before the deploy."""
+    steps = _workflow(SCAFFOLD / "publish.yml.in")["jobs"]["publish"]["steps"]
+    names = [step.get("name") for step in steps]
+    restore, save = (
+        steps[names.index("Restore the last build")],
+        steps[names.index("Save the build")],
+    )
+    assert (
+        restore["with"]["path"].split()
+        == save["with"]["path"].split()
+        == [".feeds-cache", "public"]
+    )
+    assert "hashFiles('seeds/**'" in restore["with"]["key"]
+    assert save["if"] == "steps.restore.outputs.cache-hit != 'true'"
+    assert names.index("Build") < names.index("Save the build") < names.index("Deploy")
+
+
+def test_a_pull_request_is_validated_and_built_without_secrets():
+    """A site's pull-request workflow validates and builds, and names no secret."""
+    workflow = _workflow(SCAFFOLD / "check.yml.in")
+    assert set(workflow[True]) == {"pull_request"}
+    runs = [step["run"] for step in workflow["jobs"]["check"]["steps"] if "run" in step]
+    assert runs[1:] == ["invoke validate", "invoke build"]
+    assert "secrets." not in (SCAFFOLD / "check.yml.in").read_text()
+
+
+def test_this_repository_tests_and_lints_in_its_own_workflow():
+    """The tests, the lint and the workflow checks run in tests.yml, on pushes and pull
+    requests, with the test tools; publishing does not wait for them."""
+    workflow = _workflow(WORKFLOWS / "tests.yml")
+    assert {"push", "pull_request"} <= set(workflow[True])
+    runs = [
+        step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
+    ]
+    assert "python -m pip install -e '.[test]'" in runs
+    assert {"invoke test", "invoke lint", "invoke workflows"} <= set(runs)

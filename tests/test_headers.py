@@ -25,7 +25,7 @@ from feeds.build._reading import read_articles
 from feeds.build._units import render_site
 from feeds.config import load_site
 from feeds.deploy import upload_tier
-from feeds.deploy._plan import Plan
+from feeds.deploy._plan import Action, Plan, Reason
 from feeds.deploy._run import DeployReport, human_size
 from feeds.models import HeaderRule
 from tests.conftest import make_site
@@ -168,10 +168,20 @@ def test_deploy_settings_from_toml_and_nested_environment(tmp_path, monkeypatch)
 
 
 def test_summary_line():
-    """The summary reads like 'uploaded 12 (3.1 MB), unchanged 9,988, deleted 1 in 2.4 s'."""
-    plan = Plan(tiers=(), deletes=(), unchanged=tuple(str(n) for n in range(9988)))
-    report = DeployReport("s3://b/", plan, 3_100_000, 2.44)
-    assert report.summary() == "uploaded 0 (3.1 MB), unchanged 9,988, deleted 0 in 2.4 s"
+    """The summary reads like 'uploaded 3 (1 new, 2 changed, 3.1 MB), unchanged 9,988,
+    deleted 0 in 2.4 s'; with nothing sent, 'uploaded 0 (0 B)'."""
+    unchanged = tuple(str(n) for n in range(9988))
+    uploads = (
+        Action("upload", "a", Reason.NEW),
+        Action("update", "b", Reason.BODY),
+        Action("update", "c", Reason.HEADERS),
+    )
+    report = DeployReport("s3://b/", Plan((uploads,), (), unchanged), 3_100_000, 2.44)
+    assert report.summary() == (
+        "uploaded 3 (1 new, 2 changed, 3.1 MB), unchanged 9,988, deleted 0 in 2.4 s"
+    )
+    nothing = DeployReport("s3://b/", Plan((), (), unchanged), 0, 0.31)
+    assert nothing.summary() == "uploaded 0 (0 B), unchanged 9,988, deleted 0 in 0.3 s"
     assert (human_size(512), human_size(12_000)) == ("512 B", "12.0 kB")
 
 

@@ -105,7 +105,7 @@ def test_config_change_rebuilds_everything_it_affects(seeds, tmp_path):
     assert snapshot(output) == _clean_build(seeds, tmp_path, moved)
 
 
-@pytest.mark.parametrize("distribution", ["feeds", "jinja2", "pydantic", "tzdata"])
+@pytest.mark.parametrize("distribution", ["feeds-publisher", "jinja2", "pydantic", "tzdata"])
 def test_package_version_change_invalidates_the_cache(seeds, tmp_path, monkeypatch, distribution):
     """A cache written with another version of feeds, or of a library whose output
     ends up in the files (here: templates, schemas, time zone rules), is not trusted."""

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
+from feeds._distribution import DISTRIBUTION
 from feeds.config import load_site
 from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors, WriteError
 from feeds.models import Article, Author, Site
 
-__version__ = version("feeds")
+__version__ = version(DISTRIBUTION)
 __all__ = [
     "Article",
     "Author",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 from slugify import slugify
 
 from feeds._dates import MONTH_NAMES
+from feeds._distribution import DISTRIBUTION
 from feeds._seeds import seed_paths
 from feeds.build._lock import locked
 from feeds.build._parallel import default_jobs
@@ -67,8 +68,8 @@ def _run(args: argparse.Namespace) -> int:
         _report(errors.errors)
         print(f"feeds: {errors.args[0]}", file=sys.stderr)
         return errors.exit_code
-    except FeedsError as error:
-        print(f"feeds: {error}", file=sys.stderr)
+    except FeedsError as error:  # one line or several (a configuration's keys): each its own
+        print("\n".join(f"feeds: {line}" for line in str(error).splitlines()), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:  # Ctrl-C: what was under way cleaned up after itself
         print("\nfeeds: interrupted", file=sys.stderr)
@@ -102,8 +103,16 @@ versioned static JSON API and the HTML pages they link to; then publishes it
 to S3-compatible storage or a folder, changes only."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors worded as every other message: ``feeds: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"feeds: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="feeds",
         description=DESCRIPTION,
         epilog="'feeds COMMAND --help' shows a command's options.",
@@ -137,23 +146,46 @@ def _parser() -> argparse.ArgumentParser:
             type=_moment,
             help="publish as if it were this ISO date-time (default: SOURCE_DATE_EPOCH, else now)",
         )
-    new = _command(commands, "new", _new, "write a new draft article (_<slug>.txt), dated today")
+    new = _command(
+        commands, "new", _new, "write a new draft article (_<slug>.txt), dated today", output=False
+    )
     new.add_argument("headline", help="the article's headline; its slug is made from it")
-    _add_site_options(new)
+    _add_seeds_option(new)
+    _add_config_file_option(new)  # for the time zone of "today"
     clean = _command(commands, "clean", _clean, "remove the output folder")
-    _add_config_options(clean)  # for lock_timeout
+    _add_config_file_option(clean)  # for lock_timeout
     serve = _command(commands, "serve", _serve, "preview the output folder on localhost")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     _add_config_options(serve)  # served at base_url's path, as the host will
     _add_deploy_commands(commands)
+    _add_init_command(commands)
     return parser
+
+
+def _add_init_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    help_text = "write a new site's repository: configuration, a first article, workflows"
+    command = commands.add_parser("init", help=help_text, description=help_text)
+    command.set_defaults(command=_init)
+    command.add_argument(
+        "folder", nargs="?", type=Path, default=Path(), help="where (default: here)"
+    )
+    command.add_argument("--title", help="the site's name (asked on a terminal when missing)")
+    command.add_argument(
+        "--base-url",
+        help="the site's public root URL, e.g. https://news.example.com/ (asked when missing)",
+    )
+    command.add_argument(
+        "--requirement",
+        help=f"the feeds the site installs: a requirement on {DISTRIBUTION}, a git URL, or "
+        f"a wheel or folder (default: {DISTRIBUTION}==this version)",
+    )
 
 
 def _version() -> str:
     from importlib.metadata import version
 
-    return version("feeds")
+    return version(DISTRIBUTION)
 
 
 def _command(
@@ -161,12 +193,15 @@ def _command(
     name: str,
     handler: Callable[[argparse.Namespace], int],
     help_text: str,
+    *,
+    output: bool = True,
 ) -> argparse.ArgumentParser:
     command = commands.add_parser(name, help=help_text, description=help_text)
     command.set_defaults(command=handler)
-    command.add_argument(
-        "--output", type=Path, default=Path("public"), help="output folder (default: public)"
-    )
+    if output:
+        command.add_argument(
+            "--output", type=Path, default=Path("public"), help="output folder (default: public)"
+        )
     return command
 
 
@@ -191,17 +226,26 @@ def _add_deploy_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         help="refuse to delete more than this fraction of the target's files (default: 0.5)",
     )
     command.add_argument(
-        "--setup", action="store_true", help="also apply the bucket's CORS configuration"
+        "--setup",
+        action="store_true",
+        help="also give the bucket its CORS rule (once, for a new bucket)",
     )
     command.add_argument(
         "--allow-bucket-root",
         action="store_true",
         help="allow s3://bucket with no prefix (deletes every other object in it)",
     )
-    help_text = "point a folder target's 'current' back at the previous release"
+    help_text = "point a folder target's 'current' at the previous release, or any kept one"
     command = commands.add_parser("rollback", help=help_text, description=help_text)
     command.set_defaults(command=_rollback)
     _add_target_options(command)
+    choice = command.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--list", action="store_true", help="list the kept releases, oldest first; change nothing"
+    )
+    choice.add_argument(
+        "--to", metavar="RELEASE", help="switch to this kept release, older or newer than current"
+    )
 
 
 def _add_target_options(command: argparse.ArgumentParser) -> None:
@@ -214,17 +258,25 @@ def _add_target_options(command: argparse.ArgumentParser) -> None:
 
 
 def _add_site_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--seeds", type=Path, default=Path("seeds"), help="folder of articles (default: seeds)"
-    )
+    _add_seeds_option(command)
     _add_config_options(command)
 
 
+def _add_seeds_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--seeds", type=Path, default=Path("seeds"), help="folder of articles (default: seeds)"
+    )
+
+
 def _add_config_options(command: argparse.ArgumentParser) -> None:
+    _add_config_file_option(command)
+    command.add_argument("--base-url", help="the site's public root URL, over the configuration")
+
+
+def _add_config_file_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--config", type=Path, help="TOML file of [tool.feeds] keys, over pyproject.toml"
     )
-    command.add_argument("--base-url", help="the site's public root URL, over the configuration")
 
 
 def _moment(text: str) -> datetime:
@@ -236,24 +288,27 @@ def _moment(text: str) -> datetime:
 
 
 def _site(args: argparse.Namespace, memo: Path | None = None) -> Site:
-    overrides = {"base_url": args.base_url} if args.base_url else {}
+    base_url = getattr(args, "base_url", None)  # not every command takes --base-url
+    overrides = {"base_url": base_url} if base_url else {}
     return load_site(Path("pyproject.toml"), args.config, overrides, memo=memo)
 
 
 def _build(args: argparse.Namespace) -> int:
     from feeds.build import build  # and the plan: only building needs them
-    from feeds.build._cache import site_memo_path
+    from feeds.build._cache import site_memo_path, undone_if_refused
 
-    report = build(
-        args.seeds,
-        args.output,
-        _site(args, memo=None if args.no_cache else site_memo_path(args.output)),
-        skip_invalid=args.skip_invalid,
-        use_cache=not args.no_cache,
-        jobs=args.jobs,
-        now=args.now,
-        allow_empty=args.allow_empty,
-    )
+    with undone_if_refused(args.output):  # the configuration's memo too
+        report = build(
+            args.seeds,
+            args.output,
+            _site(args, memo=None if args.no_cache else site_memo_path(args.output)),
+            skip_invalid=args.skip_invalid,
+            use_cache=not args.no_cache,
+            jobs=args.jobs,
+            now=args.now,
+            allow_empty=args.allow_empty,
+            progress=sys.stderr,  # shown on a terminal only, after two seconds
+        )
     _report(report.problems)
     print(report.summary())
     return 0
@@ -316,7 +371,7 @@ def _new(args: argparse.Namespace) -> int:
     except FileExistsError:
         raise FeedsError(f"{draft} {taken}") from None
     print(draft)
-    print(f"a draft: write it, then rename it to {published} to publish it", file=sys.stderr)
+    print(f"feeds: a draft: write it, then rename it to {published} to publish it", file=sys.stderr)
     return 0
 
 
@@ -327,6 +382,55 @@ def _seed_with_slug(folder: Path, slug: str) -> str | None:
             if file.readline() and file.readline().strip() == slug:
                 return path
     return None
+
+
+def _init(args: argparse.Namespace) -> int:
+    from feeds._scaffold import NewSite, requirement_for, write_site
+
+    requirement = requirement_for(args.requirement)
+    title, base_url = _site_identity(args.title, args.base_url)
+    site = NewSite(args.folder, title, base_url, requirement, datetime.now(UTC).date())
+    written = write_site(site)
+    for path in written:
+        print(f"wrote {path}")
+    place = "" if args.folder == Path() else f"cd {args.folder} && "
+    print(
+        f"feeds: a new site in {args.folder}/; build it with\n"
+        f"  {place}python3 -m venv .venv && .venv/bin/pip install -r requirements.txt "
+        f"&& .venv/bin/invoke build\nand read its README.md for publishing.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _site_identity(title: str | None, base_url: str | None) -> tuple[str, str]:
+    """The new site's title and base URL, checked as the configuration checks them;
+    asked for on a terminal when missing (again until valid), refused elsewhere."""
+    from pydantic import ValidationError
+
+    from feeds.config import describe_config_errors
+
+    asking = sys.stdin.isatty() and sys.stdout.isatty()
+    while True:
+        if not title and asking:
+            title = input("Site title (e.g. Example News): ").strip()
+        if not base_url and asking:
+            base_url = input("Public URL (e.g. https://news.example.com/): ").strip()
+        given = (("--title", title), ("--base-url", base_url))
+        if missing := [flag for flag, value in given if not value]:
+            raise ConfigError(f"init needs {' and '.join(missing)}; there is no terminal to ask on")
+        try:
+            site = Site.model_validate({"title": title, "base_url": base_url})
+        except ValidationError as error:
+            problems = describe_config_errors(error)
+            if not asking:
+                raise ConfigError(problems) from None
+            print("\n".join(f"feeds: {line}" for line in problems.splitlines()), file=sys.stderr)
+            failed = {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
+            title = None if "title" in failed else title
+            base_url = None if "base_url" in failed else base_url
+            continue
+        return site.title, site.base_url
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -386,6 +490,8 @@ def _deploy(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("\n".join(report.plan.lines()))
     print(report.summary())
+    if report.hint:
+        print(f"feeds: hint: {report.hint}", file=sys.stderr)
     if report.cdn:
         print(report.cdn)
     if report.websub:
@@ -399,14 +505,19 @@ def _rollback(args: argparse.Namespace) -> int:
     from feeds.deploy import rollback
 
     site = load_site(Path("pyproject.toml"), args.config)
-    print(rollback(args.target, site.deploy, site.lock_timeout))
+    if args.list:
+        from feeds.deploy import releases
+
+        print("\n".join(releases(args.target, site.deploy)))
+        return 0
+    print(rollback(args.target, site.deploy, site.lock_timeout, to=args.to))
     return 0
 
 
 def _progress(done: int, total: int) -> None:
     """A one-line progress counter, on a terminal only."""
     end = "\n" if done >= total else ""
-    print(f"\rdeploying {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
+    print(f"\rfeeds: deploying {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
 
 
 def _report(problems: Sequence[SeedError]) -> None:
@@ -442,10 +553,10 @@ def _step_summary(report: DeployReport) -> None:
     lines = [
         f"### feeds deploy to `{report.target}`",
         "",
-        "| uploaded | unchanged | deleted | time |",
-        "|---:|---:|---:|---:|",
-        f"| {len(plan.uploads):,} ({human_size(report.bytes_sent)}) | {len(plan.unchanged):,} "
-        f"| {len(plan.deletes):,} | {report.seconds:.1f} s |",
+        "| new | changed | unchanged | deleted | sent | time |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {report.new:,} | {len(plan.uploads) - report.new:,} | {len(plan.unchanged):,} "
+        f"| {len(plan.deletes):,} | {human_size(report.bytes_sent)} | {report.seconds:.1f} s |",
         *(f"\n{note}" for note in (report.cdn, report.websub and report.websub.summary()) if note),
         "",
     ]

@@ -23,21 +23,24 @@ load slower, never different.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
+import re
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import orjson
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from feeds import _language, models
+from feeds._distribution import DISTRIBUTION
 from feeds.build._cache import installed_version, make_cache_folder
 from feeds.errors import ConfigError
 from feeds.models import REMEMBERED, Site, _plain_message
@@ -81,21 +84,63 @@ def load_site(
     return site
 
 
-def describe_config_errors(error: ValidationError) -> str:
-    """One line per invalid key, each naming the key and the fix."""
+def describe_config_errors(error: ValidationError, overrides: Iterable[str] = ()) -> str:
+    """One line per invalid key, each naming the key (and the ``FEEDS_*`` variable it came
+    from, unless an override in ``overrides`` gave it) and the fix."""
     lines = []
     for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"])
+        path = [str(part) for part in problem["loc"]]
+        key = ".".join(path)
         if problem["type"] == "missing":
             message = "missing; set it in [tool.feeds] of pyproject.toml"
         elif problem["type"] == "extra_forbidden" and key == "tool":
             message = "unknown key; a --config file holds the keys themselves, without [tool.feeds]"
         elif problem["type"] == "extra_forbidden":
-            message = "unknown key; remove it or check its spelling"
+            message = f"unknown key; {_nearest_key(problem['loc'])}"
         else:
             message = _plain_message(problem)
+        variable = _variable_of(path) if path and path[0] not in set(overrides) else None
+        if variable:
+            key = f"{key} (from {variable})"
         lines.append(f"configuration: {key}: {message}" if key else f"configuration: {message}")
     return "\n".join(lines)
+
+
+def _nearest_key(location: Sequence[str | int]) -> str:
+    """``did you mean 'feed_limit'?`` for an unknown key, or how to fix it."""
+    model: type[BaseModel] | None = Site
+    for part in location[:-1]:
+        if model is None or isinstance(part, int):  # a list's item: the list's model
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field else None
+    if model is not None:
+        known = sorted(model.model_fields)
+        close = difflib.get_close_matches(str(location[-1]), known, n=1, cutoff=0.6)
+        if close:
+            return f"did you mean {close[0]!r}?"
+    return "remove it or check its spelling"
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds, directly, optionally or in a tuple (``tuple[HeaderRule, ...]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        if (model := _model_in(argument)) is not None:
+            return model
+    return None
+
+
+def _variable_of(path: Sequence[str]) -> str | None:
+    """The ``FEEDS_*`` variable that set the value at ``path`` (``FEEDS_DEPLOY__TARGET``,
+    or ``FEEDS_DEPLOY`` holding JSON), as it is spelled in the environment."""
+    by_name = {name.upper(): name for name in os.environ}
+    for depth in range(len(path), 0, -1):
+        wanted = (_ENV_PREFIX + "__".join(path[:depth])).upper()
+        if wanted in by_name:
+            return by_name[wanted]
+    return None
 
 
 def _expanded(path: Path | None) -> Path | None:
@@ -137,14 +182,31 @@ def _check_toml(path: Path | None, data: bytes | None) -> None:
 def _layered(
     pyproject: Path | None, config_file: Path | None, overrides: Mapping[str, Any]
 ) -> Site:
+    from pydantic_settings import SettingsError
+
     token = _config_files.set((pyproject, config_file))
     try:
         layered = _layering_class()(**overrides)
         return Site.model_validate(layered.model_dump())  # a plain Site: equal, picklable
     except ValidationError as error:
-        raise ConfigError(describe_config_errors(error)) from None
+        raise ConfigError(describe_config_errors(error, overrides)) from None
+    except SettingsError as error:  # a FEEDS_* variable's JSON that does not parse
+        raise ConfigError(_unparsed_variable(error)) from None
     finally:
         _config_files.reset(token)
+
+
+def _unparsed_variable(error: Exception) -> str:
+    """``configuration: FEEDS_AUTHOR: not valid JSON ...``, from pydantic-settings' message,
+    which names the field but not the variable."""
+    found = re.search(r'field "([^"]+)"', str(error))
+    field = found.group(1) if found else ""
+    variable = _variable_of([field]) if field else None
+    shown = variable or f"{_ENV_PREFIX}{field.upper()}"
+    return (
+        f"configuration: {field} (from {shown}): not valid JSON; a table or a list "
+        f'in a variable is written as JSON, like \'{{"name": "Newsroom"}}\''
+    )
 
 
 @lru_cache(maxsize=1)
@@ -207,7 +269,7 @@ def _memo_key(sources: tuple[bytes | None, bytes | None], overrides: Mapping[str
 
 
 def _layering_versions() -> list[str]:
-    libraries = ("feeds", "pydantic", "pydantic-core", "pydantic-settings", "langcodes")
+    libraries = (DISTRIBUTION, "pydantic", "pydantic-core", "pydantic-settings", "langcodes")
     return [sys.version, *map(installed_version, libraries)]
 
 

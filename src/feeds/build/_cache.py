@@ -42,10 +42,11 @@ trusts nothing from earlier builds.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -56,7 +57,8 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from feeds.errors import SeedErrors
+from feeds._distribution import DISTRIBUTION
+from feeds.errors import FeedsError, SeedErrors
 from feeds.models import Article, LeadImage, Site
 
 SCHEMA = 7  # 7: image files, and their paths in render keys; Markdown bodies
@@ -81,6 +83,39 @@ def make_cache_folder(folder: Path) -> None:
     gitignore = folder / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("*\n")
+
+
+@contextmanager
+def undone_if_refused(output: Path) -> Iterator[None]:
+    """Remove every cache file of ``output`` that the block made, if it raises a
+    ``FeedsError`` (bad articles, an empty site refused): a refused build leaves
+    nothing behind. Files that were there stay; a refused build never writes them.
+    """
+    folder = cache_path(output).parent
+    existed = folder.is_dir()
+    before = _cache_files(folder, output.name)
+    try:
+        yield
+    except FeedsError:
+        for path in sorted(_cache_files(folder, output.name) - before, reverse=True):
+            with suppress(OSError):  # deepest first: a folder after what it holds
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        if not existed:
+            with suppress(OSError):
+                (folder / ".gitignore").unlink(missing_ok=True)
+                folder.rmdir()  # only if nothing else is in it
+        raise
+
+
+def _cache_files(folder: Path, name: str) -> set[Path]:
+    """The cache's files and folders for the output called ``name``, at any depth."""
+    found: set[Path] = set()
+    with suppress(OSError):
+        for path in folder.glob(f"{name}.*"):
+            found.add(path)
+            if path.is_dir() and not path.is_symlink():
+                found.update(path.rglob("*"))
+    return found
 
 
 def site_memo_path(output: Path) -> Path:
@@ -117,7 +152,7 @@ def build_scope(site: Site, output: Path) -> str:
     package = files("feeds")
     digest = hashlib.sha256()
     digest.update(
-        f"schema {SCHEMA}\nfeeds {installed_version('feeds')}\npython {sys.version}\n".encode()
+        f"schema {SCHEMA}\nfeeds {installed_version(DISTRIBUTION)}\npython {sys.version}\n".encode()
     )
     for library in RENDERING_LIBRARIES:
         digest.update(f"{library} {installed_version(library)}\n".encode())
@@ -138,6 +173,12 @@ def installed_version(distribution: str) -> str:
         return version(distribution)
     except PackageNotFoundError:  # tzdata: not needed where the system has the zones
         return "absent"
+
+
+# What a problem-free build notes for the next one (``BuildCache.save``): the seeds'
+# fingerprint, the newest published time, the next scheduled one, the manifest's
+# hash, and (scheduled, drafts).
+Clean = tuple[str, datetime | None, datetime | None, str, tuple[int, int]]
 
 
 def _where_in(query: str, column: str, values: Sequence[str]) -> tuple[str, Sequence[str]]:
@@ -400,6 +441,14 @@ class BuildCache:
             datetime.fromisoformat(due) if due else None,
         )
 
+    def held_back(self) -> tuple[int, int]:
+        """(scheduled articles, drafts) of the last problem-free build: (0, 0) if unknown."""
+        try:
+            scheduled, drafts = map(int, str(self._meta().get("held_back", "0 0")).split())
+        except ValueError:
+            return 0, 0
+        return scheduled, drafts
+
     def _meta(self) -> dict[str, Any]:
         """What the last build noted (read once: only ``save`` writes it, and closes)."""
         if self._db is None:
@@ -425,14 +474,15 @@ class BuildCache:
         self,
         seeds_in_use: Iterable[str],
         units_in_use: Iterable[str] | None,
-        clean: tuple[str, datetime | None, datetime | None, str] | None,
+        clean: Clean | None,
         images_in_use: Iterable[str] | None = None,
     ) -> None:
         """Write what was learnt and forget entries no longer in use.
 
         ``clean``: after a problem-free build, the seeds' fingerprint, the newest
-        published article's time, the next scheduled one's and the hash of the
-        manifest written, for the next build's nothing-to-do check and patch.
+        published article's time, the next scheduled one's, the hash of the
+        manifest written and how many articles were held back (scheduled,
+        drafts), for the next build's nothing-to-do check, patch and summary.
         ``units_in_use`` None: every unit recorded still is (a patched build); so with
         ``images_in_use`` None: every image recorded still is.
         """
@@ -441,12 +491,12 @@ class BuildCache:
         with self._db:
             self._db.execute(
                 "DELETE FROM meta WHERE key IN ('fingerprint', 'published_until', 'next_due', "
-                "'manifest', 'plan-edits')"
+                "'manifest', 'plan-edits', 'held_back')"
             )
             if clean is None or self._plan is None or not self._plan[1]:
                 self._db.execute("DELETE FROM meta WHERE key = 'plan'")  # kept if patched
             if clean is not None:
-                fingerprint, start, due, manifest = clean
+                fingerprint, start, due, manifest, (scheduled, drafts) = clean
                 self._db.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
                     [
@@ -454,6 +504,7 @@ class BuildCache:
                         ("published_until", start.isoformat() if start else ""),
                         ("next_due", due.isoformat() if due else ""),
                         ("manifest", manifest),
+                        ("held_back", f"{scheduled} {drafts}"),
                     ],
                 )
                 if self._plan is not None:

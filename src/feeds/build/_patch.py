@@ -75,11 +75,19 @@ def patch(
     cache.remember_plan(dump_edits(plan, seeds), edits=True)
     cache.remember_images(images.learned)
     start, due = cache.publishing_window() or (None, None)
-    clean = (fingerprint, start, due, writer.manifest_digest)
+    held_back = cache.held_back()  # a patch changes no draft or scheduled article
+    clean = (fingerprint, start, due, writer.manifest_digest, held_back)
     cache.save([seed for _, seed, _ in reads], None, clean)  # the same units as before
     seconds = time.perf_counter() - started
     return BuildReport(
-        output, len(plan.timeline), written.files, seconds, written.written, written.deleted
+        output,
+        len(plan.timeline),
+        written.files,
+        seconds,
+        written.written,
+        written.deleted,
+        scheduled=held_back[0],
+        drafts=held_back[1],
     )
 
 

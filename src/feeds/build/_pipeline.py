@@ -5,14 +5,22 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from feeds._images import ImageResolver
 from feeds._seeds import seed_paths
-from feeds.build._cache import BuildCache, build_scope, cache_path, seeds_fingerprint
+from feeds.build._cache import (
+    BuildCache,
+    build_scope,
+    cache_path,
+    seeds_fingerprint,
+    undone_if_refused,
+)
 from feeds.build._faults import fault
 from feeds.build._lock import locked
 from feeds.build._parallel import default_jobs
 from feeds.build._plan import dump_plan, make_plan
+from feeds.build._progress import showing, stage
 from feeds.build._reading import clock, read_all, settle_reads
 from feeds.build._report import BuildReport
 from feeds.build._write import TreeWriter, previous_build
@@ -30,6 +38,7 @@ def build(
     jobs: int | None = None,
     now: datetime | None = None,
     allow_empty: bool = False,
+    progress: TextIO | None = None,
 ) -> BuildReport:
     """Build ``output`` from ``seeds``; raise SeedErrors (unless skipping) before writing.
 
@@ -37,9 +46,14 @@ def build(
     appears in the output. The output and its cache are locked meanwhile: another
     build, clean or deploy of it waits for this one (``site.lock_timeout``). A
     build with no article to publish never replaces an output that has some,
-    unless ``allow_empty``.
+    unless ``allow_empty``. ``progress``: a stream to show progress on, if a person
+    watches it (a terminal, outside CI) and the build runs more than two seconds.
     """
-    with locked(output, "feeds build", site.lock_timeout):
+    with (
+        locked(output, "feeds build", site.lock_timeout),
+        undone_if_refused(output),
+        showing(progress),
+    ):
         fault("build.locked")
         return _build(
             seeds,
@@ -86,7 +100,10 @@ def _build(
         cache.remember_images(images.learned)
         cache.save_seed_stats()  # so that the next build need not read the seeds again
         seconds = time.perf_counter() - started
-        return BuildReport(output, done.articles, len(done.files), seconds)
+        scheduled, drafts = cache.held_back()
+        return BuildReport(
+            output, done.articles, len(done.files), seconds, scheduled=scheduled, drafts=drafts
+        )
     # Something is rendered from here on: only now are the renderers imported.
     from feeds.build._patch import patch
     from feeds.build._units import HEADERS_UNIT, units_and_listings, write_all
@@ -100,6 +117,7 @@ def _build(
         and (patched := patch(site, output, reads, cache, now, fingerprint, started, images))
     ):
         return patched
+    stage("checking")
     reading = settle_reads(reads, site, cache, now, images, root=seeds)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
@@ -109,11 +127,14 @@ def _build(
     units, listings = units_and_listings(site, reading.articles)
     with cache.reading_bodies_back(), TreeWriter(output, trust_manifest=use_cache) as writer:
         write_all(site, reading.articles, units, writer, cache, jobs)
+        stage("writing")
         written = writer.commit(articles=len(reading.articles))
     newest = reading.articles[0].published if reading.articles else None
     clean = None
     if not reading.problems:
-        clean = (fingerprint, newest, reading.next_due(), writer.manifest_digest)
+        # Held articles (they link to scheduled ones) go live with them: scheduled too.
+        held_back = (len(reading.scheduled) + len(reading.held), len(reading.drafts))
+        clean = (fingerprint, newest, reading.next_due(), writer.manifest_digest, held_back)
         held = [held.article for held in reading.held]
         others = {a.source: a.seed for a in (*reading.scheduled, *reading.drafts, *held)}
         if cache.enabled:
@@ -129,6 +150,8 @@ def _build(
         written.written,
         written.deleted,
         reading.problems,
+        scheduled=len(reading.scheduled) + len(reading.held),
+        drafts=len(reading.drafts),
     )
 
 

@@ -39,6 +39,7 @@ from feeds._seeds import (
 from feeds._timeline import newest_first
 from feeds.build._cache import BuildCache
 from feeds.build._parallel import ordered_map
+from feeds.build._progress import advance
 from feeds.errors import ConfigError, SeedError, sort_problems
 from feeds.models import Article, Site
 
@@ -155,7 +156,9 @@ def read_all(
             cache.remember_stat(path, stat, recorded[path][1])
     parsing = _Parsing(site, cache.seeds(), images, stat=cache.enabled)
     unknown = [path for path in paths if path not in reads]
-    for read, stat, learned in ordered_map(_read_seed, parsing, unknown, jobs):
+    results = ordered_map(_read_seed, parsing, unknown, jobs)
+    for done, (read, stat, learned) in enumerate(results, 1):
+        advance("reading", done, len(unknown))
         reads[read[0]] = read
         images.learned.update(learned)
         if stat and read[1]:

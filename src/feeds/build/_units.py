@@ -28,6 +28,7 @@ from feeds._images import ImageProblem, published_bytes
 from feeds._seeds import with_body
 from feeds.build._cache import BuildCache, render_key
 from feeds.build._parallel import mapping, workers_for
+from feeds.build._progress import advance
 from feeds.build._write import TreeWriter
 from feeds.errors import SeedError, SeedErrors, WriteError
 from feeds.models import Article, ImageFile, Site
@@ -269,9 +270,12 @@ def write_all(
         for renderer in SITE_RENDERERS:
             for path, data in renderer(site, articles).items():
                 writer.add(path, data)
+        done = 0
         for group, group_staged in zip(groups, results, strict=True):
             for index, staged in zip(group, group_staged, strict=True):
                 _record(stale[index], staged, writer, cache)
+            done += len(group)
+            advance("rendering", done, len(stale))
     write_headers_file(site, writer, cache)
 
 

@@ -61,7 +61,7 @@ from __future__ import annotations
 
 from feeds._order import upload_tier
 from feeds.deploy._plan import Action, Plan, Reason, make_plan
-from feeds.deploy._run import DeployReport, deploy, open_target, rollback
+from feeds.deploy._run import DeployReport, deploy, open_target, releases, rollback
 
 __all__ = [
     "Action",
@@ -71,6 +71,7 @@ __all__ = [
     "deploy",
     "make_plan",
     "open_target",
+    "releases",
     "rollback",
     "upload_tier",
 ]

@@ -124,6 +124,18 @@ class FolderTarget:
         temporary.symlink_to(release.relative_to(self.root))
         temporary.replace(link)
 
+    def switch_to(self, name: str) -> tuple[Path, Path]:
+        """Point ``current`` at the kept release called ``name``; return (from, to)."""
+        current = self.current
+        kept = {release.name: release for release in self.releases()}
+        if name not in kept:
+            names = ", ".join(kept) or "none"
+            raise DeployError(f"{self.root}: no release {name!r} is kept here (kept: {names})")
+        if current is None:
+            raise DeployError(f"{self.root}: nothing deployed here yet")
+        self.switch(kept[name])
+        return current, kept[name]
+
     def rollback(self) -> tuple[Path, Path]:
         """Point ``current`` at the release before it; return (from, to)."""
         current = self.current

@@ -17,6 +17,7 @@ from feeds.deploy._folder import FolderTarget
 from feeds.deploy._plan import (
     LocalFile,
     Plan,
+    Reason,
     RemoteFile,
     check_built,
     check_deletes,
@@ -64,20 +65,26 @@ class DeployReport:
     setup: str | None = None
     cdn: str | None = None
     websub: PingReport | None = None
+    hint: str | None = None  # what the target lacks (a bucket's CORS rule)
+
+    @property
+    def new(self) -> int:
+        """Files uploaded to paths the target did not have."""
+        return sum(1 for action in self.plan.uploads if action.reason is Reason.NEW)
 
     def summary(self) -> str:
-        """``uploaded 12 (3.1 MB), unchanged 9,988, deleted 1 in 2.4 s``"""
+        """``uploaded 12 (3 new, 9 changed, 3.1 MB), unchanged 9,988, deleted 1 in 2.4 s``"""
         uploads, deletes = len(self.plan.uploads), len(self.plan.deletes)
         unchanged = f"unchanged {len(self.plan.unchanged):,}"
+        size = human_size(self.bytes_sent)
+        sent = f"{uploads:,} ({self.new:,} new, {uploads - self.new:,} changed, {size})"
+        sent = sent if uploads else f"0 ({size})"
         if self.dry_run:
             return (
-                f"would upload {uploads:,} ({human_size(self.bytes_sent)}), {unchanged}, "
+                f"would upload {sent}, {unchanged}, "
                 f"would delete {deletes:,} (dry run: nothing changed on {self.target})"
             )
-        return (
-            f"uploaded {uploads:,} ({human_size(self.bytes_sent)}), {unchanged}, "
-            f"deleted {deletes:,} in {self.seconds:.1f} s"
-        )
+        return f"uploaded {sent}, {unchanged}, deleted {deletes:,} in {self.seconds:.1f} s"
 
 
 def deploy(
@@ -123,6 +130,10 @@ def deploy(
             sent = destination.apply(plan, local, progress or _quiet)
     cdn = _invalidate(destination, plan, settings, site.root_path)
     websub = _ping_hub(site, plan)
+    # Asked only when something went up (a deploy with nothing to do stays at its
+    # listing), and not right after --setup gave the rule.
+    cors_hint = getattr(destination, "cors_hint", None)
+    hint = cors_hint() if cors_hint and plan.changed and not setup else None
     return DeployReport(
         str(destination),
         plan,
@@ -131,6 +142,7 @@ def deploy(
         setup=note,
         cdn=cdn,
         websub=websub,
+        hint=hint,
     )
 
 
@@ -178,17 +190,35 @@ def _invalidate(
     return f"CloudFront {distribution}: invalidated {len(paths):,} path{'s' * (len(paths) != 1)}"
 
 
-def rollback(target: str | None, settings: DeploySettings, lock_timeout: float = 60) -> str:
-    """Point a folder target's ``current`` back at the previous release."""
+def rollback(
+    target: str | None, settings: DeploySettings, lock_timeout: float = 60, to: str | None = None
+) -> str:
+    """Point a folder target's ``current`` back at the previous release, or at the kept
+    release ``to`` (older or newer: a rollback can be undone)."""
+    destination = _folder_target(target, settings)
+    with destination.lock(lock_timeout):
+        previous, now = destination.rollback() if to is None else destination.switch_to(to)
+    return f"{destination}/current: {previous.name} -> {now.name}"
+
+
+def releases(target: str | None, settings: DeploySettings) -> list[str]:
+    """A folder target's kept releases, oldest first, the current one marked."""
+    destination = _folder_target(target, settings)
+    current = destination.current
+    kept = destination.releases()
+    if not kept:
+        raise DeployError(f"{destination}: nothing deployed here yet")
+    return [f"{path.name}{' (current)' if path == current else ''}" for path in kept]
+
+
+def _folder_target(target: str | None, settings: DeploySettings) -> FolderTarget:
     destination = open_target(target or settings.target, settings)
     if not isinstance(destination, FolderTarget):
         raise DeployError(
             f"{destination}: rollback works on folder targets; for a bucket, "
             "check out the previous commit and deploy it"
         )
-    with destination.lock(lock_timeout):
-        previous, now = destination.rollback()
-    return f"{destination}/current: {previous.name} -> {now.name}"
+    return destination
 
 
 def _real(path: Path) -> Path:

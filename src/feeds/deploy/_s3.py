@@ -196,6 +196,25 @@ class S3Target:
             )
         return f"CORS on {self.location.bucket}: GET and HEAD from any origin"
 
+    def cors_hint(self) -> str | None:
+        """A line for a bucket without a CORS rule (browsers on other sites then cannot
+        read the feeds or the API); None with one, or where the store cannot say."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._control.get_bucket_cors(Bucket=self.location.bucket)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchCORSConfiguration":
+                return None  # not allowed to ask, or a store without CORS: say nothing
+            return (
+                f"bucket {self.location.bucket} has no CORS rule, so web pages on other "
+                "sites cannot fetch the feeds or the JSON API; give it one, once, with "
+                "'feeds deploy --setup'"
+            )
+        except BotoCoreError:
+            return None
+        return None
+
     def invalidate(self, distribution_id: str, paths: Sequence[str]) -> list[str]:
         """Invalidate ``paths`` on a CloudFront distribution, in batches; return their ids."""
         client = self._session.client(
