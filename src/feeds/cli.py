@@ -24,7 +24,7 @@ from feeds.build._parallel import default_jobs
 from feeds.build._reading import clock, read_articles
 from feeds.build._write import remove_tree
 from feeds.config import load_site
-from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
+from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors, ThemeErrors
 from feeds.models import SLUG_MAX_LENGTH, Site
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def run() -> NoReturn:
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.command(args))
-    except SeedErrors as errors:
+    except (SeedErrors, ThemeErrors) as errors:
         _report(errors.errors)
         print(f"feeds: {errors.args[0]}", file=sys.stderr)
         return errors.exit_code
@@ -263,6 +263,7 @@ def _validate(args: argparse.Namespace) -> int:
     from feeds.build._cache import BuildCache, build_scope, cache_path
 
     site = _site(args)
+    theme_problems = _theme_problems(site)
     now = args.now or clock()
     # The last build's cache, read only: unchanged seeds need not be parsed again.
     cache = BuildCache(
@@ -270,7 +271,10 @@ def _validate(args: argparse.Namespace) -> int:
     )
     reading = read_articles(args.seeds, site, cache, default_jobs(), now, ordered=False)
     if reading.problems:
+        _report(theme_problems)
         raise SeedErrors(reading.problems)
+    if theme_problems:
+        raise ThemeErrors(theme_problems)
     if not (reading.articles or reading.scheduled or reading.drafts):
         raise FeedsError(f"{args.seeds}/ holds no seed file (*.txt); check --seeds")
     for article in sorted(reading.scheduled, key=lambda article: article.published):
@@ -286,6 +290,21 @@ def _validate(args: argparse.Namespace) -> int:
     ]
     print(f"{', '.join(counts)} in {args.seeds}/ (checked; nothing written)")
     return 0
+
+
+def _theme_problems(site: Site) -> list[SeedError]:
+    """The problems of the site's templates and static files that show without a build."""
+    from feeds._theme import load_theme
+
+    try:
+        theme = load_theme(site)
+    except ThemeErrors as errors:
+        return errors.errors
+    if not theme.templates:
+        return []  # Jinja is not even imported
+    from feeds.render._jinja import check_templates
+
+    return check_templates(theme)
 
 
 def _count(number: int, noun: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from feeds._images import ImageResolver
 from feeds._seeds import seed_paths
+from feeds._theme import Theme, load_theme, using
 from feeds.build._cache import BuildCache, build_scope, cache_path, seeds_fingerprint
 from feeds.build._faults import fault
 from feeds.build._lock import locked
@@ -16,7 +17,7 @@ from feeds.build._plan import dump_plan, make_plan
 from feeds.build._reading import clock, read_all, settle_reads
 from feeds.build._report import BuildReport
 from feeds.build._write import TreeWriter, previous_build
-from feeds.errors import FeedsError, SeedErrors
+from feeds.errors import FeedsError, SeedErrors, ThemeErrors
 from feeds.models import Site
 
 
@@ -38,13 +39,19 @@ def build(
     build, clean or deploy of it waits for this one (``site.lock_timeout``). A
     build with no article to publish never replaces an output that has some,
     unless ``allow_empty``.
+
+    The site's templates and static files (``feeds._theme``) are read first: a
+    link or unreadable file there stops the build before it locks or writes
+    anything; a template that does not compile, before anything is rendered.
     """
-    with locked(output, "feeds build", site.lock_timeout):
+    theme = load_theme(site)
+    with using(theme), locked(output, "feeds build", site.lock_timeout):
         fault("build.locked")
         return _build(
             seeds,
             output,
             site,
+            theme,
             skip_invalid=skip_invalid,
             use_cache=use_cache,
             jobs=jobs,
@@ -57,6 +64,7 @@ def _build(
     seeds: Path,
     output: Path,
     site: Site,
+    theme: Theme,
     *,
     skip_invalid: bool,
     use_cache: bool,
@@ -77,6 +85,7 @@ def _build(
     # The fingerprint knows the seeds; whether their images are unchanged, the images say.
     images_unchanged = images.unchanged(cache.image_stats())
     fresh = all(seed for _, seed, _ in reads) and cache.unchanged_since_last_build(fingerprint, now)
+    fresh = fresh and cache.last_theme() == theme.digest
     if (
         fresh
         and images_unchanged
@@ -90,14 +99,21 @@ def _build(
     # Something is rendered from here on: only now are the renderers imported.
     from feeds.build._patch import patch
     from feeds.build._units import HEADERS_UNIT, units_and_listings, write_all
-    from feeds.render.html import keep_compiled_templates
+    from feeds.render._jinja import check_templates, keep_compiled_templates
 
+    checked = not theme.templates or cache.last_theme() == theme.digest  # by the last build
+    if not checked and (problems := check_templates(theme)):
+        raise ThemeErrors(problems)
     if use_cache:
         keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])
     if (
         cache.enabled
         and images_unchanged
-        and (patched := patch(site, output, reads, cache, now, fingerprint, started, images))
+        and (
+            patched := patch(
+                site, output, reads, cache, now, fingerprint, started, images, theme.digest
+            )
+        )
     ):
         return patched
     reading = settle_reads(reads, site, cache, now, images, root=seeds)
@@ -108,7 +124,7 @@ def _build(
         _refuse_to_empty(seeds, output)
     units, listings = units_and_listings(site, reading.articles)
     with cache.reading_bodies_back(), TreeWriter(output, trust_manifest=use_cache) as writer:
-        write_all(site, reading.articles, units, writer, cache, jobs)
+        write_all(site, reading.articles, units, writer, cache, jobs, theme)
         written = writer.commit(articles=len(reading.articles))
     newest = reading.articles[0].published if reading.articles else None
     clean = None
@@ -120,7 +136,9 @@ def _build(
             cache.remember_plan(dump_plan(make_plan(reading.articles, others, listings)))
     cache.remember_images(images.learned)
     units_in_use = [HEADERS_UNIT, *(name for name, _, _ in units)]
-    cache.save(reading.seed_hashes, units_in_use, clean, reading.image_sources())
+    cache.save(
+        reading.seed_hashes, units_in_use, clean, reading.image_sources(), theme=theme.digest
+    )
     return BuildReport(
         output,
         len(reading.articles),
