@@ -372,8 +372,9 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.output}/ does not exist; run 'feeds build' first")
     from feeds._serve import make_server  # http.server: only ``serve`` needs it
 
-    root_path = _site(args).root_path
-    server = make_server(args.output, args.host, args.port, root_path)
+    site = _site(args)
+    root_path = site.root_path
+    server = make_server(args.output, args.host, args.port, root_path, rules=site.headers)
     url = f"http://{args.host}:{server.server_port}{root_path}"
     print(f"serving {args.output}/ at {url} (Ctrl-C stops)")
     try:
