@@ -91,12 +91,23 @@ def clean(c: Context, output: str = "public") -> None:
         "output": SITE_HELP["output"],
         "port": "port (default: 8000)",
         "config": SITE_HELP["config"],
+        "watch": "rebuild on every change to seeds, templates, static files or configuration, "
+        "and reload the open pages",
+        "seeds": SITE_HELP["seeds"],
     }
 )
-def serve(c: Context, output: str = "public", port: int = 8000, config: str | None = None) -> None:
-    """Preview the output folder on http://127.0.0.1:PORT/, at base_url's path, with the
-    feeds' content types."""
-    _feeds("serve", output=output, port=str(port), config=config)
+def serve(
+    c: Context,
+    output: str = "public",
+    port: int = 8000,
+    config: str | None = None,
+    watch: bool = False,
+    seeds: str = "seeds",
+) -> None:
+    """Preview the output folder on http://127.0.0.1:PORT/, at base_url's path, with
+    production's headers; --watch rebuilds and reloads on every change."""
+    flags = ["--watch"] * watch
+    _feeds("serve", *flags, output=output, port=str(port), config=config, seeds=seeds)
 
 
 @task(
