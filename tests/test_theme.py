@@ -5,6 +5,7 @@ build cache re-rendering exactly what an edit to either changes."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -404,3 +405,73 @@ def test_theme_errors_survive_worker_processes():
     again = pickle.loads(pickle.dumps(errors))
     assert str(again) == str(errors)
     assert again.exit_code == 2
+
+
+README = Path(__file__).parent.parent / "README.md"
+COMMON = {"site", "root", "chrome", "page_lang", "page_dir"}  # what every page receives
+
+
+def _readme_section(title: str) -> str:
+    text = README.read_text()
+    start = text.index(f"\n## {title}")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def _documented_variables() -> dict[str, set[str]]:
+    """Template → the variables the README's table says it receives (besides the common ones)."""
+    documented = {}
+    for line in _readme_section("Its own look").splitlines():
+        cells = line.split(" | ")
+        if len(cells) == 3 and line.startswith("| `"):
+            name = cells[0].strip("| `")
+            shown = re.sub(r"\([^)]*\)", "", cells[2])
+            documented[name] = set(re.findall(r"`(\w+)`", shown))
+    return documented
+
+
+def test_the_readme_lists_the_variables_each_template_receives(project, monkeypatch):
+    """Every packaged page template is in the README's table, with exactly the variables
+    a build gives it besides site, root and chrome."""
+    received: dict[str, set[str]] = {}
+    render = _jinja._ThemeTemplate.render
+
+    def recorded(self, *args, **kwargs):
+        names = received.setdefault(self.name, set())
+        for context in (*args, kwargs):
+            names.update(context)
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(_jinja._ThemeTemplate, "render", recorded)
+    seed = project / "seeds" / "escaping.txt"
+    lines = seed.read_text().split("\n")
+    seed.write_text("\n".join([*lines[:2], "aliases: an-old-slug", *lines[2:]]))
+    assert run("build") == 0
+    documented = _documented_variables()
+    assert set(received) == {
+        "index.html",
+        "article.html",
+        "tags.html",
+        "subscribe.html",
+        "404.html",
+        "redirect.html",
+    }
+    for name, names in received.items():
+        assert names - COMMON == documented[name], name
+    packaged = {p.name for p in Path(_jinja.__file__).parent.parent.joinpath("templates").iterdir()}
+    assert set(documented) == packaged
+
+
+def test_the_readmes_example_base_html_works(project):
+    """The README's base.html example builds: logo, icon, stylesheet and footer on every page."""
+    example = _readme_section("Its own look").split("```jinja\n", 1)[1].split("```", 1)[0]
+    write(project / "templates/base.html", example)
+    write(project / "static/css/site.css", "body { color: navy }\n")
+    write(project / "static/logo.svg", "<svg/>")
+    write(project / "static/favicon.ico", "icon")
+    assert run("build") == 0
+    for path in PAGES:
+        html = page(project, path)
+        assert 'logo.svg" alt="Test &amp; &lt;Site&gt;">' in html, path
+        assert "favicon.ico" in html and "css/site.css" in html, path
+        assert "<p>© Test &amp; &lt;Site&gt;</p>" in html, path
+        assert "Skip to content" in html, path
