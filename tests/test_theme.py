@@ -475,3 +475,29 @@ def test_the_readmes_example_base_html_works(project):
         assert "favicon.ico" in html and "css/site.css" in html, path
         assert "<p>© Test &amp; &lt;Site&gt;</p>" in html, path
         assert "Skip to content" in html, path
+
+
+def test_worker_processes_render_with_the_sites_templates(tmp_path, monkeypatch):
+    """Rendered in worker processes, pages use the site's templates, and a template
+    error there is reported with its file and line like any other."""
+    from feeds.build import _parallel
+
+    monkeypatch.setattr(_parallel, "PARALLEL_THRESHOLD", 1)
+    seeds, templates, output = tmp_path / "seeds", tmp_path / "templates", tmp_path / "public"
+    write_corpus(seeds, 20, seed=2)
+    write(templates / "base.html", FOOTER)
+    site = make_site(templates=str(templates))
+    build(seeds, output, site, jobs=2)
+    pages = list(output.glob("articles/*/index.html"))
+    assert len(pages) == 20
+    assert all("Our own footer" in path.read_text() for path in pages)
+    write(
+        templates / "article.html",
+        '{% extends "feeds/article.html" %}\n{% block main %}{{ nope }}{% endblock %}',
+    )
+    with pytest.raises(ThemeErrors) as raised:
+        build(seeds, output, site, jobs=2)
+    assert str(raised.value.errors[0]) == (
+        f"{templates}/article.html:2: 'nope' is undefined; the README lists the variables "
+        "each template receives"
+    )
