@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,12 +57,14 @@ class Events:
         self.response = self.connection.getresponse()
 
     def next(self) -> dict[str, str | None]:
-        """The next state sent (keep-alive comments skipped)."""
-        while True:
+        """The next state sent (keep-alive comments skipped), within WAIT_SECONDS."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
             line = self.response.readline()
             if line.startswith(b"data: "):
                 return json.loads(line[len(b"data: ") :])  # type: ignore[no-any-return]
             assert line in {b"\n", b": still here\n"}, line
+        raise AssertionError(f"no event in {WAIT_SECONDS} s")
 
     def close(self) -> None:
         self.connection.close()

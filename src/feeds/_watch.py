@@ -63,6 +63,7 @@ def watch(
     """Call ``on_change`` with the changed paths after each burst of changes until
     ``stop`` is set; ``watched`` is asked again after each (the configuration may
     name other folders). ``ready`` is set once changes are being watched."""
+    pending: list[str] = []  # changes seen before a restart of the watch, not yet built
     while not stop.is_set():
         now = watched()
         signatures = _signatures(now.files)
@@ -70,17 +71,19 @@ def watch(
         for changes in _changes(now.folders, stop):
             if ready is not None:
                 ready.set()  # the watches are in place: nothing from here on is missed
-            changed = sorted(changes)
+            changed, pending = [*pending, *sorted(changes)], []
             after = _signatures(now.files)
             if after != signatures:
                 changed += [str(path) for path in now.files if after[path] != signatures[path]]
                 signatures = after
             folders = {folder for folder in now.folders if folder.is_dir()}
-            changed += [str(folder) for folder in sorted(folders ^ present)]
+            if folders != present:  # watch the folders there are first, then build
+                pending = [*changed, *(str(folder) for folder in sorted(folders ^ present))]
+                break
             if changed:
                 on_change(changed)
-            if folders != present or watched() != now:
-                break  # watch the folders there are, and the configuration names, now
+            if watched() != now:
+                break  # watch the folders the configuration names now
 
 
 def _changes(folders: tuple[Path, ...], stop: threading.Event) -> Iterator[set[str]]:
