@@ -16,6 +16,7 @@ tell      ``LiveReload.publish``: the output's new version, or the build's
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -40,6 +41,8 @@ class Watched:
 def rebuild(command: Sequence[str], output: Path, live: LiveReload) -> bool:
     """Run the build ``command``, echo its output, publish the result; whether it built."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode == -signal.SIGINT:  # Ctrl-C stopped the preview, and this build
+        return False
     sys.stdout.write(done.stdout)
     sys.stderr.write(done.stderr)
     sys.stdout.flush()
