@@ -27,6 +27,7 @@ from pathlib import Path
 from feeds._serve import LiveReload, output_version
 
 _POLL_MS = 500  # how often the configuration files are looked at
+_INTERRUPTED = 130  # the exit code of a feeds command stopped by Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Watched:
 def rebuild(command: Sequence[str], output: Path, live: LiveReload) -> bool:
     """Run the build ``command``, echo its output, publish the result; whether it built."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode == -signal.SIGINT:  # Ctrl-C stopped the preview, and this build
+    if done.returncode in {_INTERRUPTED, -signal.SIGINT}:  # Ctrl-C stopped the preview too
         return False
     sys.stdout.write(done.stdout)
     sys.stderr.write(done.stderr)
