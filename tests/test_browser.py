@@ -4,6 +4,8 @@ and a reader finds an old article through the archive.
 Skipped where no Chromium is installed (``.ci/run`` installs Debian's). The site
 is built from tests/data/seeds and served by ``feeds._serve.make_server``, as
 ``invoke serve`` does; screenshots go to pytest's tmp_path, never into git.
+The live-preview tests run ``feeds serve --watch`` itself and edit the site
+while a page is open: they wait with Playwright's own bounded ``expect``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, expect, sync_playwright
 
 from feeds._serve import make_server
 from feeds.build import build
 from tests.conftest import DATA, SEEDS, test_site
+from tests.preview_support import ARTICLE as PREVIEW_ARTICLE
+from tests.preview_support import preview, project
+
+__all__ = ["preview", "project"]  # fixtures: feeds serve --watch in a site folder
+WAIT_MS = 60_000  # the longest a rebuild and reload may take on a busy machine
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
@@ -266,4 +273,55 @@ def test_an_old_article_is_reached_from_the_home_page_through_the_archive(
     assert page.locator("h1").inner_text() == "Same Day as the Sample"
     assert page.evaluate("() => getComputedStyle(document.body).maxWidth") != "none"  # CSS loaded
     page.close()
+    assert errors == []
+
+
+@pytest.fixture
+def watched_page(browser, preview):
+    """A page of a ``feeds serve --watch`` preview open in Chromium, its console errors
+    collected; closed before the preview stops."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"exception: {error}"))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and errors.append(f"console: {message.text}"),
+    )
+    response = page.goto(f"http://{preview.origin}{PREVIEW_ARTICLE}", wait_until="load")
+    assert response is not None and response.ok
+    yield page, errors
+    page.close()
+
+
+def test_an_edited_article_shows_without_a_manual_reload(project, watched_page, tmp_path):
+    """With the article's page open, saving its seed makes the page show the new text."""
+    page, errors = watched_page
+    assert page.locator("h1").inner_text() == TITLES["article"]
+    seed = project / "seeds" / "escaping.txt"
+    seed.write_text(seed.read_text() + "\nA paragraph written while the page was open.\n")
+    expect(page.locator("article")).to_contain_text(
+        "A paragraph written while the page was open.", timeout=WAIT_MS
+    )
+    page.screenshot(path=str(tmp_path / "reloaded.png"), full_page=True)
+    assert errors == []
+
+
+def test_a_template_error_shows_over_the_last_good_page(project, watched_page, tmp_path):
+    """A broken template shows its file and line over the page, which is still the last
+    good build, after a reload too; fixing it reloads the page without the error."""
+    page, errors = watched_page
+    overlay = page.locator("#feeds-preview-error")
+    base = project / "templates" / "base.html"
+    base.write_text('{% extends "feeds/base.html" %}\n{% block footer %}{{ site.title }\n')
+    expect(overlay).to_contain_text("templates/base.html:2: unexpected '}'", timeout=WAIT_MS)
+    page.screenshot(path=str(tmp_path / "error.png"), full_page=True)
+    assert page.locator("main h1").inner_text() == TITLES["article"]
+    page.reload(wait_until="load")
+    expect(overlay).to_contain_text("templates/base.html:2:", timeout=WAIT_MS)
+    assert page.locator("main h1").inner_text() == TITLES["article"]
+    base.write_text(
+        '{% extends "feeds/base.html" %}\n{% block footer %}<p>Fixed footer</p>{% endblock %}\n'
+    )
+    expect(page.locator("body > p", has_text="Fixed footer")).to_be_visible(timeout=WAIT_MS)
+    expect(overlay).to_have_count(0)
     assert errors == []

@@ -490,7 +490,7 @@ def test_metadata_that_stays_in_place_is_patched_in(seeds, tmp_path, monkeypatch
 def _killed_before_saving_the_cache(seeds: Path, output: Path, monkeypatch) -> None:
     """A build that wrote the output and was killed before it saved the cache."""
     with monkeypatch.context() as unsaved:
-        unsaved.setattr(_cache.BuildCache, "save", lambda *args: None)
+        unsaved.setattr(_cache.BuildCache, "save", lambda *args, **kwargs: None)
         build(seeds, output, test_site())
 
 
@@ -519,20 +519,20 @@ def test_a_plan_is_used_only_with_the_output_it_describes(seeds, tmp_path, monke
 def test_compiled_templates_are_kept_and_never_trusted_blindly(seeds, tmp_path):
     """The build cache keeps the templates compiled for the next process; a compiled
     template that is damaged is compiled again, and the pages stay right."""
-    from feeds.render import html
+    from feeds.render import _jinja as html
 
     output = tmp_path / "public"
-    html._environment.cache_clear()  # a new process: nothing compiled yet
+    html.forget_environment()  # a new process: nothing compiled yet
     build(seeds, output, test_site())
     kept = list(cache_path(output).with_suffix(".templates").glob("*/*"))
     assert len(kept) >= 3, "article, base and index pages at least"
     for path in kept:
         path.write_bytes(path.read_bytes()[:40] + b"damaged")
-    html._environment.cache_clear()
+    html.forget_environment()
     _edit(seeds)
     build(seeds, output, test_site())
     assert snapshot(output) == _clean_build(seeds, tmp_path)
-    html._environment.cache_clear()
+    html.forget_environment()
 
 
 def test_recorded_renders_are_looked_up_in_batches_like_one_by_one(tmp_path):

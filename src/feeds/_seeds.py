@@ -135,11 +135,9 @@ def linked(path: str) -> SeedError:
     )
 
 
-def not_regular(path: str, mode: int) -> SeedError:
+def not_regular(path: str, mode: int, expected: str = "a seed is a text file") -> SeedError:
     """The problem of a seed file that is a FIFO, a socket or a device (never opened)."""
-    return SeedError(
-        path, 0, f"is {_KINDS.get(stat.S_IFMT(mode), 'no regular file')}; a seed is a text file"
-    )
+    return SeedError(path, 0, f"is {_KINDS.get(stat.S_IFMT(mode), 'no regular file')}; {expected}")
 
 
 def too_large(path: str, size: int, limit: int) -> SeedError:
@@ -161,9 +159,11 @@ def oversized(path: str, limit: int) -> SeedError | None:
     return too_large(path, size, limit) if size > limit else None
 
 
-def read_file(path: str) -> bytes:
+def read_file(path: str, expected: str = "a seed is a text file") -> bytes:
     """A seed file's bytes, if it is a regular file and no link: else a SeedError
     (nothing else is read, or even opened without O_NONBLOCK), or OSError.
+    ``expected`` ends the message of a file of another kind (the site's templates
+    and static files are read this way too).
 
     The listing refuses links and other kinds of files already; these checks hold
     for a file replaced since. One read of the size ``fstat`` gives (and one byte
@@ -178,7 +178,7 @@ def read_file(path: str) -> bytes:
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            raise not_regular(path, status.st_mode)
+            raise not_regular(path, status.st_mode, expected)
         data = os.read(descriptor, status.st_size + 1)
         if len(data) == status.st_size:  # all of it, and nothing after: the end
             return data
@@ -736,7 +736,7 @@ def _list_seeds(folder: str, paths: list[str], refused: list[SeedError]) -> None
                 _list_seeds(entry.path, paths, refused)
             elif not entry.name.endswith(".txt"):
                 if entry.is_symlink() and entry.is_dir():  # stat: the target is not opened
-                    refused.append(_linked_folder(entry.path))
+                    refused.append(linked_folder(entry.path))
             elif entry.is_file(follow_symlinks=False):
                 paths.append(entry.path)
             elif entry.is_symlink():
@@ -747,7 +747,7 @@ def _list_seeds(folder: str, paths: list[str], refused: list[SeedError]) -> None
             continue
 
 
-def _linked_folder(path: str) -> SeedError:
+def linked_folder(path: str) -> SeedError:
     return SeedError(
         path,
         0,

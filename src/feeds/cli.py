@@ -10,6 +10,7 @@ import argparse
 import gc
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +26,11 @@ from feeds.build._parallel import default_jobs
 from feeds.build._reading import clock, read_articles
 from feeds.build._write import remove_tree
 from feeds.config import load_site
-from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors
+from feeds.errors import ConfigError, FeedsError, SeedError, SeedErrors, ThemeErrors
 from feeds.models import SLUG_MAX_LENGTH, Site
 
 if TYPE_CHECKING:
+    from feeds._serve import PreviewServer
     from feeds.deploy import DeployReport
 
 
@@ -64,7 +66,7 @@ def run() -> NoReturn:
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.command(args))
-    except SeedErrors as errors:
+    except (SeedErrors, ThemeErrors) as errors:
         _report(errors.errors)
         print(f"feeds: {errors.args[0]}", file=sys.stderr)
         return errors.exit_code
@@ -157,7 +159,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", _serve, "preview the output folder on localhost")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
-    _add_config_options(serve)  # served at base_url's path, as the host will
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="build, then rebuild on every change to seeds, templates, static files or "
+        "configuration, and reload the open pages (a failed build shows on them)",
+    )
+    _add_site_options(serve)  # served at base_url's path, as the host will
     _add_deploy_commands(commands)
     _add_init_command(commands)
     return parser
@@ -318,6 +326,7 @@ def _validate(args: argparse.Namespace) -> int:
     from feeds.build._cache import BuildCache, build_scope, cache_path
 
     site = _site(args)
+    theme_problems = _theme_problems(site)
     now = args.now or clock()
     # The last build's cache, read only: unchanged seeds need not be parsed again.
     cache = BuildCache(
@@ -325,7 +334,10 @@ def _validate(args: argparse.Namespace) -> int:
     )
     reading = read_articles(args.seeds, site, cache, default_jobs(), now, ordered=False)
     if reading.problems:
+        _report(theme_problems)
         raise SeedErrors(reading.problems)
+    if theme_problems:
+        raise ThemeErrors(theme_problems)
     if not (reading.articles or reading.scheduled or reading.drafts):
         raise FeedsError(f"{args.seeds}/ holds no seed file (*.txt); check --seeds")
     for article in sorted(reading.scheduled, key=lambda article: article.published):
@@ -341,6 +353,21 @@ def _validate(args: argparse.Namespace) -> int:
     ]
     print(f"{', '.join(counts)} in {args.seeds}/ (checked; nothing written)")
     return 0
+
+
+def _theme_problems(site: Site) -> list[SeedError]:
+    """The problems of the site's templates and static files that show without a build."""
+    from feeds._theme import load_theme
+
+    try:
+        theme = load_theme(site)
+    except ThemeErrors as errors:
+        return errors.errors
+    if not theme.templates:
+        return []  # Jinja is not even imported
+    from feeds.render._jinja import check_templates
+
+    return check_templates(theme)
 
 
 def _count(number: int, noun: str) -> str:
@@ -453,21 +480,91 @@ def _lock_timeout(args: argparse.Namespace) -> float:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    if not args.output.is_dir():
+    if not args.watch and not args.output.is_dir():
         raise ConfigError(f"{args.output}/ does not exist; run 'feeds build' first")
-    from feeds._serve import make_server  # http.server: only ``serve`` needs it
+    from feeds._serve import LiveReload, make_server  # http.server: only ``serve`` needs it
 
-    root_path = _site(args).root_path
-    server = make_server(args.output, args.host, args.port, root_path)
-    url = f"http://{args.host}:{server.server_port}{root_path}"
-    print(f"serving {args.output}/ at {url} (Ctrl-C stops)")
+    site = _site(args)
+    live = LiveReload() if args.watch else None
+    if live is not None:
+        from feeds._watch import build_command, rebuild
+
+        print("building", flush=True)
+        rebuild(build_command(_build_options(args)), args.output, live)
+    server = make_server(
+        args.output, args.host, args.port, site.root_path, rules=site.headers, live=live
+    )
+    url = f"http://{args.host}:{server.server_port}{site.root_path}"
+    stop, ready = threading.Event(), threading.Event()
+    watcher = None
+    if live is not None:
+        watcher = threading.Thread(
+            target=_watch_and_rebuild, args=(args, site, server, stop, ready)
+        )
+        watcher.start()
+        ready.wait(_WATCH_READY_SECONDS)
+    watching = "; rebuilding on every change" if live else ""
+    print(f"serving {args.output}/ at {url}{watching} (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
+        if watcher is not None:
+            watcher.join()
         server.server_close()
     return 0
+
+
+def _build_options(args: argparse.Namespace) -> list[str]:
+    """The options of ``feeds build`` that build what ``serve`` serves."""
+    options = ["--seeds", str(args.seeds), "--output", str(args.output)]
+    if args.config:
+        options += ["--config", str(args.config)]
+    if args.base_url:
+        options += ["--base-url", args.base_url]
+    return options
+
+
+_WATCH_READY_SECONDS = 10  # at most, before serving all the same
+
+
+def _watch_and_rebuild(
+    args: argparse.Namespace,
+    site: Site,
+    server: PreviewServer,
+    stop: threading.Event,
+    ready: threading.Event,
+) -> None:
+    """Rebuild on each change until ``stop``; follow the configuration's root path,
+    header rules and folders when it changes."""
+    from feeds._watch import Watched, build_command, rebuild, watch
+
+    served, live = server.served, server.live
+    assert live is not None
+    configuration = tuple(path for path in (Path("pyproject.toml"), args.config) if path)
+
+    def watched_of(site: Site) -> Watched:
+        folders = (args.seeds, Path(site.templates or "templates"), Path(site.static or "static"))
+        return Watched(folders, configuration)
+
+    now = [watched_of(site)]
+
+    def on_change(changed: list[str]) -> None:
+        names = [os.path.relpath(path) if Path(path).is_absolute() else path for path in changed]
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        shown = ", ".join(names[:3]) + more
+        print(f"changed: {shown}; rebuilding", flush=True)
+        if rebuild(build_command(_build_options(args)), args.output, live):
+            try:
+                current = _site(args)
+            except ConfigError:
+                return  # the build read it: it cannot fail here but for a race
+            served.root_path, served.rules = current.root_path, current.headers
+            now[0] = watched_of(current)
+
+    watch(lambda: now[0], on_change, stop, ready)
 
 
 def _deploy(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@
     ├── SeedError           one problem in one article file: "path:line: message"
     ├── SeedErrors          every SeedError of a run, sorted; raised once
     ├── ConfigError         bad configuration or usage (exit code 2)
+    │   └── ThemeErrors     every problem in the site's templates/ and static/ folders
     ├── WriteError          the output could not be written or swapped in
     ├── LockError           another process holds the output's (or a target's) lock
     └── DeployError         a deploy was refused or did not complete (never names a secret)
@@ -79,6 +80,25 @@ class ConfigError(FeedsError):
     """The site configuration or the command line is wrong."""
 
     exit_code = 2
+
+
+class ThemeErrors(ConfigError):
+    """Problems in the site's own templates or static files, each ``path:line: message``
+    (a template's syntax or what it raised, a link, a static file over a built one)."""
+
+    def __init__(self, errors: Iterable[SeedError]) -> None:
+        self.errors = sort_problems(errors)
+        count = len(self.errors)
+        super().__init__(
+            f"{count} problem{'s' * (count != 1)} in the site's templates or static files"
+        )
+
+    def __str__(self) -> str:
+        return "\n".join([*map(str, self.errors), self.args[0]])
+
+    def __reduce__(self) -> tuple[type[ThemeErrors], tuple[list[SeedError]]]:
+        """Pickle by its problems (raised in a worker process, re-raised in the build's)."""
+        return ThemeErrors, (self.errors,)
 
 
 class WriteError(FeedsError):

@@ -289,6 +289,16 @@ class Site(Frozen):
         default=None, description="WebSub hub URL: feeds link to it, deploys ping it"
     )
     deploy: DeploySettings = DeploySettings()
+    templates: str | None = Field(
+        default=None,
+        min_length=1,
+        description="folder of the site's own templates; default: templates/ where there is one",
+    )
+    static: str | None = Field(
+        default=None,
+        min_length=1,
+        description="folder of files copied into the output; default: static/ where there is one",
+    )
 
     @field_validator("websub_hub")
     @classmethod

@@ -152,14 +152,25 @@ def clean(c: Context, output: str = "public", config: str | None = None) -> None
         "output": SITE_HELP["output"],
         "port": "port (default: 8000)",
         "config": SITE_HELP["config"],
+        "watch": "rebuild on every change to seeds, templates, static files or configuration, "
+        "and reload the open pages",
+        "seeds": SITE_HELP["seeds"],
     }
 )
-def serve(c: Context, output: str = "public", port: int = 8000, config: str | None = None) -> None:
-    """Preview public/ on http://127.0.0.1:8000/.
+def serve(
+    c: Context,
+    output: str = "public",
+    port: int = 8000,
+    config: str | None = None,
+    watch: bool = False,
+    seeds: str = "seeds",
+) -> None:
+    """Preview public/ locally; --watch rebuilds and reloads.
 
-    Served at base_url's path, with the feeds' content types.
+    Served at base_url's path, with production's headers.
     """
-    _feeds("serve", output=output, port=str(port), config=config)
+    flags = ["--watch"] * watch
+    _feeds("serve", *flags, output=output, port=str(port), config=config, seeds=seeds)
 
 
 @task(

@@ -18,20 +18,27 @@ Shape. One SQLite file beside the output, ``.feeds-cache/<output name>.sqlite``
   the seeds' fingerprint cannot tell.
 - ``renders``: a unit (``article:<slug>``, ``archive:<n>``, ``feeds:<root>``,
   a list or tag page, ``sitemap``, ``configuration``...; see
-  ``units.cacheable_units``) → the key of what its outputs were rendered from
-  and the hash of each file. An article's key is its seed hash, the times
-  the timeline gave it and its lead image's published path (``render_key``;
-  the path names the hash of the image's bytes); an image's, its file's hash;
-  a page showing many articles is keyed by theirs and whatever else it shows
-  (``render.list_key``). If the key matches and the output still holds those
-  files (the writer's manifest says so), the unit is not rendered again.
+  ``units.cacheable_units``) → the key of what its outputs were rendered from,
+  the hash of each file, and the templates it was rendered with (each name it
+  looked up, with what that name resolved to: ``render._jinja``). An article's
+  key is its seed hash, the times the timeline gave it and its lead image's
+  published path (``render_key``; the path names the hash of the image's
+  bytes); an image's, its file's hash; a page showing many articles is keyed
+  by theirs and whatever else it shows (``render.list_key``). If the key
+  matches, every template it used resolves as it did, and the output still
+  holds those files (the writer's manifest says so), the unit is not rendered
+  again: an edited site template re-renders the pages that used it and nothing
+  else.
 
 Everything else a render depends on (the versions of feeds, Python and the
-libraries that shape the output, the site configuration, the templates, the
-output folder it describes) forms the cache's ``scope``; a cache of another
-scope is emptied. After a problem-free build the cache also
-notes a fingerprint of every (path, seed hash): if the next build finds the
-same fingerprint and the output's manifest complete, there is nothing to do;
+libraries that shape the output, the site configuration, the packaged
+templates, the output folder it describes) forms the cache's ``scope``; a
+cache of another scope is emptied. The site's own templates and static files
+(``feeds._theme``) are not in it: their digest is noted with the fingerprint
+below, and the renders say which templates they used. After a problem-free build the cache also
+notes a fingerprint of every (path, seed hash) and the digest of the site's
+templates and static files: if the next build finds both the same and the
+output's manifest complete, there is nothing to do;
 and the build's plan (``feeds.build._plan``), with which the next build patches an
 edit in.
 A cache that cannot be read (corrupt, another schema, locked) is deleted and
@@ -45,7 +52,7 @@ import hashlib
 import shutil
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import cache
@@ -61,13 +68,15 @@ from feeds._distribution import DISTRIBUTION
 from feeds.errors import FeedsError, SeedErrors
 from feeds.models import Article, LeadImage, Site
 
-SCHEMA = 7  # 7: image files, and their paths in render keys; Markdown bodies
+SCHEMA = 8  # 7: image files, their paths in render keys, Markdown bodies; 8: renders' templates
 _FEW_ROWS = 2_000  # fewer seed hashes than this: their rows are looked up by key
 _QUERY_SIZE = 500  # values in one "IN (...)": SQLite allows at least 999
 _TABLES = """
 CREATE TABLE IF NOT EXISTS seeds (path TEXT PRIMARY KEY, stat TEXT NOT NULL, seed_hash TEXT);
 CREATE TABLE IF NOT EXISTS articles (seed_hash TEXT PRIMARY KEY, article BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS renders (unit TEXT PRIMARY KEY, key TEXT NOT NULL, files BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS renders (
+    unit TEXT PRIMARY KEY, key TEXT NOT NULL, files BLOB NOT NULL, templates BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS images (path TEXT PRIMARY KEY, stat TEXT NOT NULL, file BLOB NOT NULL);
 """
 
@@ -187,12 +196,42 @@ def _where_in(query: str, column: str, values: Sequence[str]) -> tuple[str, Sequ
     return query + f" WHERE {column} IN ({', '.join('?' * len(values))})", values
 
 
-def _recorded(row: tuple[str, bytes] | None, key: str | None) -> dict[str, str] | None:
-    """A renders row's file hashes, if rendered with ``key`` (any key: ``None``)."""
-    if row is None or (key is not None and row[0] != key):
+# A renders row: its key, its files' hashes and its templates' signatures (JSON).
+_RenderRow = tuple[str, bytes, bytes]
+# The signature a template name resolves to now (``render._jinja.template_signature``).
+Signature = Callable[[str], str]
+
+
+def _recorded(
+    row: _RenderRow | None, key: str | None, current: Callable[[bytes], bool]
+) -> dict[str, str] | None:
+    """A renders row's file hashes, if rendered with ``key`` (any key: ``None``) and
+    templates that are ``current``."""
+    if row is None or (key is not None and row[0] != key) or not current(row[2]):
         return None
     files = orjson.loads(row[1])
     return files if isinstance(files, dict) else None
+
+
+def _templates_check(signature: Signature | None) -> Callable[[bytes], bool]:
+    """Whether a row's templates resolve as they did (each distinct set checked once;
+    ``signature`` None: not checked)."""
+    checked: dict[bytes, bool] = {}
+
+    def current(templates: bytes) -> bool:
+        if signature is None or templates == _NO_TEMPLATES:
+            return True
+        if templates not in checked:
+            used = orjson.loads(templates)
+            checked[templates] = isinstance(used, dict) and all(
+                signature(name) == value for name, value in used.items()
+            )
+        return checked[templates]
+
+    return current
+
+
+_NO_TEMPLATES = b"{}"
 
 
 def seeds_fingerprint(seeds: Iterable[tuple[str, str]]) -> str:
@@ -242,7 +281,7 @@ class BuildCache:
         self._zone = zone
         self._articles: dict[str, bytes] = {}
         self._stats: dict[str, tuple[str, str]] = {}
-        self._renders: dict[str, tuple[str, dict[str, str]]] = {}
+        self._renders: dict[str, tuple[str, dict[str, str], Mapping[str, str]]] = {}
         self._images: dict[str, tuple[str, bytes]] = {}
         self._stored_images: dict[str, tuple[str, bytes]] | None = None
         self._plan: tuple[bytes, bool] | None = None
@@ -374,19 +413,21 @@ class BuildCache:
         return next(self.rendered_each([(unit, key)]))
 
     def rendered_each(
-        self, units: Sequence[tuple[str, str | None]]
+        self, units: Sequence[tuple[str, str | None]], templates: Signature | None = None
     ) -> Iterator[dict[str, str] | None]:
         """``rendered(unit, key)`` of each pair in turn, 500 units a query (not one
-        query each: a build of 10,000 articles checks 11,000 units)."""
+        query each: a build of 10,000 articles checks 11,000 units); with
+        ``templates``, only units whose templates resolve as they did."""
+        current = _templates_check(templates)
         for start in range(0, len(units), _QUERY_SIZE):
             chunk = units[start : start + _QUERY_SIZE]
-            rows: dict[str, tuple[str, bytes]] = {}
+            rows: dict[str, _RenderRow] = {}
             if self._db is not None:
-                query = "SELECT unit, key, files FROM renders"
+                query = "SELECT unit, key, files, templates FROM renders"
                 found = self._db.execute(*_where_in(query, "unit", [unit for unit, _ in chunk]))
-                rows = {unit: (key, files) for unit, key, files in found}
+                rows = {unit: (key, files, used) for unit, key, files, used in found}
             for unit, key in chunk:
-                yield _recorded(rows.get(unit), key)
+                yield _recorded(rows.get(unit), key, current)
 
     def plan(self) -> tuple[bytes, bytes | None] | None:
         """The layout the last problem-free full build recorded and the edits patched
@@ -466,9 +507,21 @@ class BuildCache:
             # (it grows with the number of keys), 40 to 80 MB held at 10,000 articles.
             self._articles[seed] = memoryview(orjson.dumps(_to_row(article))).tobytes()
 
-    def remember_render(self, unit: str, key: str, file_digests: Mapping[str, str]) -> None:
-        """Record a unit's freshly rendered outputs (saved by ``save``)."""
-        self._renders[unit] = (key, dict(file_digests))
+    def remember_render(
+        self,
+        unit: str,
+        key: str,
+        file_digests: Mapping[str, str],
+        templates: Mapping[str, str] | None = None,
+    ) -> None:
+        """Record a unit's freshly rendered outputs (saved by ``save``), and the
+        templates it used: name → signature."""
+        self._renders[unit] = (key, dict(file_digests), templates or {})
+
+    def last_theme(self) -> str | None:
+        """The digest of the site's templates and static files at the last
+        problem-free build (``feeds._theme.Theme.digest``)."""
+        return self._meta().get("theme")
 
     def save(
         self,
@@ -476,13 +529,15 @@ class BuildCache:
         units_in_use: Iterable[str] | None,
         clean: Clean | None,
         images_in_use: Iterable[str] | None = None,
+        theme: str = "",
     ) -> None:
         """Write what was learnt and forget entries no longer in use.
 
         ``clean``: after a problem-free build, the seeds' fingerprint, the newest
         published article's time, the next scheduled one's, the hash of the
         manifest written and how many articles were held back (scheduled,
-        drafts), for the next build's nothing-to-do check, patch and summary.
+        drafts), for the next build's nothing-to-do check, patch and summary,
+        which also need the same ``theme`` (``Theme.digest``).
         ``units_in_use`` None: every unit recorded still is (a patched build); so with
         ``images_in_use`` None: every image recorded still is.
         """
@@ -491,7 +546,7 @@ class BuildCache:
         with self._db:
             self._db.execute(
                 "DELETE FROM meta WHERE key IN ('fingerprint', 'published_until', 'next_due', "
-                "'manifest', 'plan-edits', 'held_back')"
+                "'manifest', 'plan-edits', 'held_back', 'theme')"
             )
             if clean is None or self._plan is None or not self._plan[1]:
                 self._db.execute("DELETE FROM meta WHERE key = 'plan'")  # kept if patched
@@ -505,6 +560,7 @@ class BuildCache:
                         ("next_due", due.isoformat() if due else ""),
                         ("manifest", manifest),
                         ("held_back", f"{scheduled} {drafts}"),
+                        ("theme", theme),
                     ],
                 )
                 if self._plan is not None:
@@ -517,8 +573,11 @@ class BuildCache:
                 self._articles.items(),
             )
             self._db.executemany(
-                "INSERT OR REPLACE INTO renders VALUES (?, ?, ?)",
-                ((unit, key, orjson.dumps(d)) for unit, (key, d) in self._renders.items()),
+                "INSERT OR REPLACE INTO renders VALUES (?, ?, ?, ?)",
+                (
+                    (unit, key, orjson.dumps(d), orjson.dumps(used, option=orjson.OPT_SORT_KEYS))
+                    for unit, (key, d, used) in self._renders.items()
+                ),
             )
             unused_seeds = self.seeds() - set(seeds_in_use)
             self._db.executemany("DELETE FROM articles WHERE seed_hash = ?", _rows(unused_seeds))

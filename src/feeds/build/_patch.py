@@ -6,7 +6,8 @@ article that keeps its place (slug, dates, tags... ``placement``), only the
 units showing an edited article are rendered again, with the times the plan
 gives; every other file is kept as the manifest lists it. Anything else (a new,
 deleted or invalid seed, an article due, an edit to the links or local images
-of a body, a damaged plan) returns None: the full path, never a wrong tree.
+of a body, a damaged plan, another template or static file) returns None: the
+full path, never a wrong tree.
 """
 
 from __future__ import annotations
@@ -39,13 +40,17 @@ def patch(
     fingerprint: str,
     started: float,
     images: ImageResolver,
+    theme: str,
 ) -> BuildReport | None:
     """Build by patching the last build (``feeds.build._plan``) when seeds changed only in
-    their text; None (nothing written) when the full build is needed.
+    their text (and the site's templates and static files, ``theme``, not at all);
+    None (nothing written) when the full build is needed.
 
     The caller has checked that no image file changed (``ImageResolver.unchanged``);
     an edit that gives an article another image file takes the full path too.
     """
+    if cache.last_theme() != theme:
+        return None
     patch = _plan_patch(site, reads, cache, now, images)
     if patch is None:
         return None
@@ -77,7 +82,7 @@ def patch(
     start, due = cache.publishing_window() or (None, None)
     held_back = cache.held_back()  # a patch changes no draft or scheduled article
     clean = (fingerprint, start, due, writer.manifest_digest, held_back)
-    cache.save([seed for _, seed, _ in reads], None, clean)  # the same units as before
+    cache.save([seed for _, seed, _ in reads], None, clean, theme=theme)  # the same units
     seconds = time.perf_counter() - started
     return BuildReport(
         output,

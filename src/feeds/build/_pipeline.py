@@ -9,6 +9,7 @@ from typing import TextIO
 
 from feeds._images import ImageResolver
 from feeds._seeds import seed_paths
+from feeds._theme import Theme, load_theme, using
 from feeds.build._cache import (
     BuildCache,
     build_scope,
@@ -24,7 +25,7 @@ from feeds.build._progress import showing, stage
 from feeds.build._reading import clock, read_all, settle_reads
 from feeds.build._report import BuildReport
 from feeds.build._write import TreeWriter, previous_build
-from feeds.errors import FeedsError, SeedErrors
+from feeds.errors import FeedsError, SeedErrors, ThemeErrors
 from feeds.models import Site
 
 
@@ -48,8 +49,14 @@ def build(
     build with no article to publish never replaces an output that has some,
     unless ``allow_empty``. ``progress``: a stream to show progress on, if a person
     watches it (a terminal, outside CI) and the build runs more than two seconds.
+
+    The site's templates and static files (``feeds._theme``) are read first: a
+    link or unreadable file there stops the build before it locks or writes
+    anything; a template that does not compile, before anything is rendered.
     """
+    theme = load_theme(site)
     with (
+        using(theme),
         locked(output, "feeds build", site.lock_timeout),
         undone_if_refused(output),
         showing(progress),
@@ -59,6 +66,7 @@ def build(
             seeds,
             output,
             site,
+            theme,
             skip_invalid=skip_invalid,
             use_cache=use_cache,
             jobs=jobs,
@@ -71,6 +79,7 @@ def _build(
     seeds: Path,
     output: Path,
     site: Site,
+    theme: Theme,
     *,
     skip_invalid: bool,
     use_cache: bool,
@@ -91,6 +100,7 @@ def _build(
     # The fingerprint knows the seeds; whether their images are unchanged, the images say.
     images_unchanged = images.unchanged(cache.image_stats())
     fresh = all(seed for _, seed, _ in reads) and cache.unchanged_since_last_build(fingerprint, now)
+    fresh = fresh and cache.last_theme() == theme.digest
     if (
         fresh
         and images_unchanged
@@ -107,14 +117,21 @@ def _build(
     # Something is rendered from here on: only now are the renderers imported.
     from feeds.build._patch import patch
     from feeds.build._units import HEADERS_UNIT, units_and_listings, write_all
-    from feeds.render.html import keep_compiled_templates
+    from feeds.render._jinja import check_templates, keep_compiled_templates
 
+    checked = not theme.templates or cache.last_theme() == theme.digest  # by the last build
+    if not checked and (problems := check_templates(theme)):
+        raise ThemeErrors(problems)
     if use_cache:
         keep_compiled_templates(cache_path(output).with_suffix(".templates"), scope[:16])
     if (
         cache.enabled
         and images_unchanged
-        and (patched := patch(site, output, reads, cache, now, fingerprint, started, images))
+        and (
+            patched := patch(
+                site, output, reads, cache, now, fingerprint, started, images, theme.digest
+            )
+        )
     ):
         return patched
     stage("checking")
@@ -126,7 +143,7 @@ def _build(
         _refuse_to_empty(seeds, output)
     units, listings = units_and_listings(site, reading.articles)
     with cache.reading_bodies_back(), TreeWriter(output, trust_manifest=use_cache) as writer:
-        write_all(site, reading.articles, units, writer, cache, jobs)
+        write_all(site, reading.articles, units, writer, cache, jobs, theme)
         stage("writing")
         written = writer.commit(articles=len(reading.articles))
     newest = reading.articles[0].published if reading.articles else None
@@ -141,7 +158,9 @@ def _build(
             cache.remember_plan(dump_plan(make_plan(reading.articles, others, listings)))
     cache.remember_images(images.learned)
     units_in_use = [HEADERS_UNIT, *(name for name, _, _ in units)]
-    cache.save(reading.seed_hashes, units_in_use, clean, reading.image_sources())
+    cache.save(
+        reading.seed_hashes, units_in_use, clean, reading.image_sources(), theme=theme.digest
+    )
     return BuildReport(
         output,
         len(reading.articles),

@@ -4,13 +4,16 @@ into a ``TreeWriter``.
 A unit is one cache entry (``feeds.build._cache``): an article's page and document,
 an image file (once, however many articles show it), an archive page (its feeds
 and HTML page; the site's or a tag's), a list page or an entry document of the
-API, a tag's page, a subscription channel's feeds, the
-sitemap, the files of the configuration alone. Its render key says what it
-shows; a unit whose key and files are unchanged is kept, the others are
-rendered in groups (an archive page with its articles, so each body is read
-once) by worker processes that stage their files, while this process renders
-the pages that count or link everything (``SITE_RENDERERS``) every time.
-The ``_headers`` file comes last: it is keyed by the set of every path.
+API, a tag's page, a subscription channel's feeds, the sitemap, the files of the
+configuration alone. Its render key says what it shows; a unit whose key and
+files are unchanged is kept, the others are rendered in groups (an archive
+page with its articles, so each body is read once) by worker processes that
+stage their files, while this process renders the pages that count or link
+everything (``SITE_RENDERERS``) every time.
+Each unit's record notes the templates it looked up (``render._jinja.recording``),
+so that a unit is kept only while they resolve as they did. The site's static
+files come after every unit (a path the build writes too is a problem naming
+both), and the ``_headers`` file last: it is keyed by the set of every path.
 """
 
 from __future__ import annotations
@@ -26,13 +29,15 @@ from feeds._digest import content_digest
 from feeds._headers import HEADERS_PATH, render_headers_file
 from feeds._images import ImageProblem, published_bytes
 from feeds._seeds import with_body
+from feeds._theme import PACKAGED, Theme
 from feeds.build._cache import BuildCache, render_key
 from feeds.build._parallel import mapping, workers_for
 from feeds.build._progress import advance
-from feeds.build._write import TreeWriter
-from feeds.errors import SeedError, SeedErrors, WriteError
+from feeds.build._write import MANIFEST, TreeWriter
+from feeds.errors import SeedError, SeedErrors, ThemeErrors, WriteError
 from feeds.models import Article, ImageFile, Site
 from feeds.render import Listing, Tree, list_key
+from feeds.render._jinja import recording, template_signature, template_signatures
 from feeds.render.api import (
     index_jobs,
     list_page_jobs,
@@ -204,6 +209,7 @@ class _Rendering:
 
 
 Staged = dict[str, tuple[str, bool]]  # path → (hash, whether staged) of one unit's files
+Rendered = tuple[Staged, frozenset[str]]  # and the names of the templates it looked up
 _GROUP_SIZE = 50  # units of a group without an archive page
 
 
@@ -222,7 +228,7 @@ def _groups(jobs: Sequence[tuple[Any, ...]]) -> list[list[int]]:
     return groups
 
 
-def _render_group(rendering: _Rendering, indexes: list[int]) -> list[Staged]:
+def _render_group(rendering: _Rendering, indexes: list[int]) -> list[Rendered]:
     """Render and stage a group of units, each article's body read once for all."""
     bodies: dict[str, Article] = {}
 
@@ -244,10 +250,10 @@ def _render_group(rendering: _Rendering, indexes: list[int]) -> list[Staged]:
             job = ("tag-archive", (tag, number, count, [full(a) for a in page]), job[2])
         elif job[0] == "channel":
             job = ("channel", job[1], [full(a) for a in job[2]])
-        tree = render_unit(rendering.site, job)
-        staged.append(
-            {str(path): rendering.writer.stage(path, data) for path, data in tree.items()}
-        )
+        with recording() as used:
+            tree = render_unit(rendering.site, job)
+        files = {str(path): rendering.writer.stage(path, data) for path, data in tree.items()}
+        staged.append((files, frozenset(used)))
     return staged
 
 
@@ -258,10 +264,13 @@ def write_all(
     writer: TreeWriter,
     cache: BuildCache,
     jobs: int,
+    theme: Theme = PACKAGED,
 ) -> None:
     """Keep the outputs of unchanged units, render the others (in workers while
-    this process renders the site-wide outputs), and add it all to ``writer``."""
-    recorded = cache.rendered_each([(name, key) for name, key, _ in units])
+    this process renders the site-wide outputs), and add it all to ``writer``,
+    with the site's static files."""
+    pairs = [(name, key) for name, key, _ in units]
+    recorded = cache.rendered_each(pairs, templates=template_signature)
     stale = [unit for unit, files in zip(units, recorded, strict=True) if not _kept(files, writer)]
     rendering = _Rendering(site, writer, [job for _, _, job in stale])
     groups = _groups(rendering.jobs)
@@ -276,7 +285,28 @@ def write_all(
                 _record(stale[index], staged, writer, cache)
             done += len(group)
             advance("rendering", done, len(stale))
+    add_static_files(theme, writer)
     write_headers_file(site, writer, cache)
+
+
+def add_static_files(theme: Theme, writer: TreeWriter) -> None:
+    """Add the site's static files as they are; one the build writes too (or the
+    ``_headers`` file and the manifest, which come later) is a problem naming both."""
+    problems = []
+    for path in theme.static:
+        if path in writer.files or path in {HEADERS_PATH, MANIFEST}:
+            problems.append(
+                SeedError(
+                    theme.static_path(path),
+                    0,
+                    f"the build writes {path} too (into the output); rename or move this "
+                    "file, or override a packaged template in templates/ instead",
+                )
+            )
+    if problems:
+        raise ThemeErrors(problems)
+    for path, data in theme.static.items():
+        writer.add(PurePosixPath(path), data)
 
 
 def write_headers_file(site: Site, writer: TreeWriter, cache: BuildCache) -> None:
@@ -296,14 +326,14 @@ def render_units(site: Site, units: Sequence[Unit], writer: TreeWriter, cache: B
         _record(unit, staged, writer, cache)
 
 
-def _record(unit: Unit, staged: Staged, writer: TreeWriter, cache: BuildCache) -> None:
-    """Add a rendered unit's files to the writer and the cache."""
+def _record(unit: Unit, rendered: Rendered, writer: TreeWriter, cache: BuildCache) -> None:
+    """Add a rendered unit's files to the writer, and them and its templates to the cache."""
     name, key, _ = unit
+    staged, used = rendered
     for staged_path, (file_digest, is_new) in staged.items():
         writer.record(staged_path, file_digest, is_new)
-    cache.remember_render(
-        name, key, {path: file_digest for path, (file_digest, _) in staged.items()}
-    )
+    files = {path: file_digest for path, (file_digest, _) in staged.items()}
+    cache.remember_render(name, key, files, template_signatures(used))
 
 
 def _kept(recorded: dict[str, str] | None, writer: TreeWriter) -> bool:

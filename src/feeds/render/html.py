@@ -18,32 +18,20 @@ the same way.
 
 Links between pages are relative, so a build previews the same on localhost,
 from a file:// URL or under any base path; canonical and feed links are absolute.
+A site's own templates override the packaged ones (``feeds.render._jinja``).
 """
 
 from __future__ import annotations
 
-import pickle
-import shutil
 from collections.abc import Sequence
-from contextlib import suppress
-from datetime import datetime
-from functools import cache, lru_cache
-from importlib.resources import files
-from pathlib import Path, PurePosixPath
+from functools import lru_cache
+from pathlib import PurePosixPath
 
-from jinja2 import (
-    Environment,
-    FileSystemBytecodeCache,
-    PackageLoader,
-    StrictUndefined,
-    select_autoescape,
-)
-from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from feeds._dates import MONTH_NAMES
 from feeds._language import text_direction
 from feeds._seeds import article_path
+from feeds._theme import in_use, packaged_template
 from feeds.errors import WriteError
 from feeds.models import Article, Site, quote_path, tag_slug
 from feeds.render import (
@@ -54,6 +42,16 @@ from feeds.render import (
     TAGS_ROOT,
     Listing,
     Tree,
+)
+from feeds.render._jinja import (
+    _environment,
+    human_date,
+    macro,
+    note_templates,
+    recording,
+    site_template,
+    template_globals,
+    template_problems,
 )
 from feeds.render.channels import (
     ArchiveJob,
@@ -79,7 +77,7 @@ def render_pages(site: Site, articles: Sequence[Article]) -> Tree:
     archives = archive_count(len(articles), site.archive_size)
     tree: Tree = {
         **render_home_page(site, articles[: site.feed_limit], archives),
-        PurePosixPath(STYLESHEET): files("feeds").joinpath("templates", STYLESHEET).read_bytes(),
+        PurePosixPath(STYLESHEET): stylesheet(),
     }
     tagged = articles_by_tag(articles)
     tags = [{"name": tag, "href": tag_href(tag), "count": len(m)} for tag, m in tagged.items()]
@@ -333,73 +331,51 @@ def date_attributes(language: str) -> Markup:
     return Markup(' lang="en" dir="ltr"')
 
 
-@lru_cache(maxsize=256)
+template_globals(language_attributes=language_attributes, date_attributes=date_attributes)
+
+
 def _chrome(site: Site, root: str, channel: str, title: str, foreign: bool) -> dict[str, Markup]:
     """The feed links, header and footer of a page (``chrome.html``), rendered once a
     process for each depth and channel rather than once a page (10,000 article
     pages share one). On a page in another language than the site's (``foreign``),
-    the header and footer say that they are in the site's."""
-    macros = _environment().get_template("chrome.html").module
+    the header and footer say that they are in the site's. The page depends on the
+    templates they came from."""
+    templates = in_use().templates_digest
+    chrome, used = _rendered_chrome(site, root, channel, title, foreign, templates)
+    note_templates(used)
+    return chrome
+
+
+@lru_cache(maxsize=256)
+def _rendered_chrome(
+    site: Site, root: str, channel: str, title: str, foreign: bool, templates: str
+) -> tuple[dict[str, Markup], frozenset[str]]:
+    """``_chrome``, and the templates it used, for the templates in use (their digest)."""
     marks = Markup(' lang="{}" dir="{}"').format(site.language, text_direction(site.language))
     marks = marks if foreign else Markup("")
-    return {
-        "alternates": macros.alternates(feeds_of(site, channel, title)),  # type: ignore[attr-defined]
-        "header": macros.header(site, root, _FEEDS, marks),  # type: ignore[attr-defined]
-        "footer": macros.footer(site, marks),  # type: ignore[attr-defined]
-    }
+    with recording() as used, template_problems():
+        macros = _environment().get_template("chrome.html").module
+        chrome = {
+            "alternates": macro(macros, "chrome.html", "alternates", "links")(
+                feeds_of(site, channel, title)
+            ),
+            "header": macro(macros, "chrome.html", "header", "site, root, feeds, marks")(
+                site, root, _FEEDS, marks
+            ),
+            "footer": macro(macros, "chrome.html", "footer", "site, marks")(site, marks),
+        }
+    return chrome, frozenset(used)
 
 
-@cache
-def _environment() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("feeds", "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        auto_reload=False,  # package files: no stat() of every template on every page
-    )
-    environment.globals.update(
-        article_path=article_path,
-        human_date=human_date,
-        language_attributes=language_attributes,
-        date_attributes=date_attributes,
-    )
-    return environment
-
-
-def keep_compiled_templates(folder: Path, scope: str) -> None:
-    """Keep the templates compiled to Python in ``folder`` (the build cache's), so that
-    the next process need not compile them again (30 ms a process).
-
-    Compiled code depends on more than a template's text (Jinja's version, the
-    environment's settings in this package): each build ``scope`` (as the
-    build cache's) has its own folder, and the others are removed.
-    """
-    with suppress(OSError):
-        for other in folder.glob("*"):
-            if other.name != scope:
-                shutil.rmtree(other, ignore_errors=True)
-        (folder / scope).mkdir(parents=True, exist_ok=True)
-        _environment().bytecode_cache = _QuietBytecodeCache(str(folder / scope))
-
-
-class _QuietBytecodeCache(FileSystemBytecodeCache):
-    """A compiled template that cannot be read or written is compiled again."""
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        with suppress(OSError):
-            super().dump_bytecode(bucket)
-
-
-def human_date(moment: datetime) -> str:
-    """'23 August 2025', in English whatever the locale."""
-    return f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+def stylesheet() -> bytes:
+    """``style.css``: the site's own (``templates/style.css``, used as it is), else the
+    packaged one."""
+    text = site_template(STYLESHEET)
+    if text is None:
+        found = packaged_template(STYLESHEET)
+        assert found is not None, "the package ships style.css"
+        text = found[0]
+    return text.encode("utf-8")
 
 
 def _encode(page: str) -> bytes:

@@ -16,8 +16,9 @@ from pathlib import PurePosixPath
 
 from feeds.models import Article, Site, tag_slug
 from feeds.render import FEED_FORMATS, TAGS_ROOT, Tree
+from feeds.render._jinja import _environment
 from feeds.render.channels import articles_by_tag
-from feeds.render.html import _common, _encode, _environment
+from feeds.render.html import _common, _encode
 
 NOT_FOUND_PATH = "404.html"
 SUBSCRIBE_PATH = "subscribe/"
