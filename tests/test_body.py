@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from feeds._body import (
+    ImageSource,
     autolinks,
     check_markdown,
     href,
@@ -209,6 +210,35 @@ def test_feeds_get_absolute_urls_pages_keep_them():
     assert f'href="{BASE}articles/other/"' in rendered.feed_html
     assert f'src="{URL}media/p.jpg"' in rendered.feed_html
     assert f'href="{URL}#top"' in rendered.feed_html
+
+
+def test_local_images_carry_their_size_and_load_lazily_on_pages():
+    """A local image gets its published src, width and height everywhere; on pages every
+    image (a remote one too) loads lazily."""
+    rendered = render_markdown(
+        "![p](media/p.jpg 'A title') ![r](https://e.x/r.png)",
+        URL,
+        {"media/p.jpg": ImageSource("../../media/ab12/p.jpg", 640, 480)},
+    )
+
+    def images(html: str) -> list[dict[str, str]]:
+        fragment = html5lib.parseFragment(html, namespaceHTMLElements=False)
+        return [dict(image.attrib) for image in fragment.iter("img")]
+
+    local, remote = images(rendered.page_html)
+    assert local == {
+        "src": "../../media/ab12/p.jpg",
+        "width": "640",
+        "height": "480",
+        "loading": "lazy",
+        "alt": "p",
+        "title": "A title",
+    }
+    assert remote == {"src": "https://e.x/r.png", "loading": "lazy", "alt": "r"}
+    local, remote = images(rendered.feed_html)
+    assert local["src"] == f"{BASE}media/ab12/p.jpg"
+    assert (local["width"], local["height"]) == ("640", "480")
+    assert "loading" not in local and "width" not in remote
 
 
 def test_gfm_tables_strikethrough_lists_quotes_code():

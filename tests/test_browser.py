@@ -199,11 +199,9 @@ def test_not_found_page_is_styled_at_any_depth(browser, origin, tmp_path):
     assert home == test_site().root_path + "index.html"
 
 
-@pytest.fixture(scope="module")
-def languages_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """tests/data/languages (an Arabic and a Chinese article, a Chinese tag), built and served."""
-    output = tmp_path_factory.mktemp("languages") / "public"
-    build(DATA / "languages", output, test_site(), use_cache=False, jobs=1)
+def _serve_built(seeds: Path, output: Path) -> Iterator[str]:
+    """Build ``seeds`` into ``output`` and serve it; yield the site's root URL."""
+    build(seeds, output, test_site(), use_cache=False, jobs=1)
     root_path = test_site().root_path
     server = make_server(output, port=0, root_path=root_path)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -214,6 +212,62 @@ def languages_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture(scope="module")
+def languages_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """tests/data/languages (an Arabic and a Chinese article, a Chinese tag), built and served."""
+    yield from _serve_built(DATA / "languages", tmp_path_factory.mktemp("languages") / "public")
+
+
+@pytest.fixture(scope="module")
+def rich_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """tests/data/rich (a Markdown article with a lead image and a chart), built and served."""
+    yield from _serve_built(DATA / "rich", tmp_path_factory.mktemp("rich") / "public")
+
+
+_IMAGES = """() => [...document.images].map((image) => ({
+    alt: image.alt,
+    loaded: image.complete && image.naturalWidth > 0,
+    natural: [image.naturalWidth, image.naturalHeight],
+    attributes: [Number(image.getAttribute("width")), Number(image.getAttribute("height"))],
+    lazy: image.loading === "lazy",
+}))"""
+
+
+def test_a_markdown_article_shows_its_images_and_structure(browser, rich_origin, tmp_path):
+    """The Markdown article's lead image and its chart (loaded lazily, once scrolled to)
+    load at the sizes their attributes give; its list, quote and table render; no
+    console error."""
+    page, errors = _visit(browser, rich_origin + "articles/harbour-reopens/", tmp_path / "rich.png")
+    page.locator("main img").last.scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.images].every((image) => image.complete)")
+    images = page.evaluate(_IMAGES)
+    structure = page.evaluate(
+        """() => ({
+            section: document.querySelector("main h3")?.textContent,
+            items: document.querySelectorAll("main ul:not(.tags) li").length,
+            quote: document.querySelector("main blockquote")?.textContent.trim(),
+            rows: document.querySelectorAll("main table tr").length,
+            dir: document.documentElement.dir || "ltr",
+        })"""
+    )
+    page.close()
+    assert [image["alt"] for image in images] == [
+        "Fishing boats moored in the harbour at dusk",
+        "Tide levels over the storm week",
+    ]
+    for image in images:
+        assert image["loaded"] and image["natural"] == image["attributes"], image
+    assert [image["lazy"] for image in images] == [False, True]
+    assert structure == {
+        "section": "What changed",
+        "items": 3,
+        "quote": '"We rebuilt it to last," the harbour master said.',
+        "rows": 3,
+        "dir": "ltr",
+    }
+    assert errors == []
 
 
 _DIRECTION = """() => ({

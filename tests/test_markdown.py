@@ -98,6 +98,8 @@ def test_a_rich_article_builds_and_every_feed_url_is_absolute(rich_seeds, tmp_pa
     for name in ("rss.xml", "atom.xml"):
         entry = parse_xml_feed(tree, name).entries[0]
         content = entry.content[0].value
+        local = html5lib.parseFragment(content, namespaceHTMLElements=False).find(".//img")
+        assert (local.get("width"), local.get("height")) == ("40", "30"), name
         assert "<table>" in content and "<blockquote>" in content and "<pre>" in content
         assert_absolute(content, site.base_url)
         assert entry.summary.startswith("A rich article with a link to the other,")
@@ -115,6 +117,7 @@ def test_a_rich_article_builds_and_every_feed_url_is_absolute(rich_seeds, tmp_pa
     image = next(i for i in html5lib.parse(page, namespaceHTMLElements=False).iter("img"))
     published = PurePosixPath("articles/rich-article/") / image.get("src")
     assert image.get("src").startswith("../../media/") and image.get("alt") == "A local photo"
+    assert (image.get("width"), image.get("height"), image.get("loading")) == ("40", "30", "lazy")
     assert PurePosixPath(os.path.normpath(published)) in tree, "the page's image is published"
     assert "<h3>A section</h3>" in page and "&lt;em&gt;raw HTML&lt;/em&gt;" in page
     plain = tree[PurePosixPath("articles/plain-article/index.html")].decode()

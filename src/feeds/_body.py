@@ -478,6 +478,16 @@ def _image_problem(url: str, alt: str) -> tuple[str | None, str | None]:
 
 
 @dataclass(frozen=True)
+class ImageSource:
+    """A local image as a page shows it: its ``src`` from the article's page (its
+    published, content-addressed file, ``feeds._images``) and its size as shown."""
+
+    src: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class RenderedBody:
     """A body rendered: HTML for pages (links as written), HTML for feeds and the API
     (every URL absolute), and the plain text."""
@@ -488,11 +498,14 @@ class RenderedBody:
 
 
 def render_markdown(
-    source: str, article_url: str, sources: Mapping[str, str] | None = None
+    source: str, article_url: str, sources: Mapping[str, ImageSource] | None = None
 ) -> RenderedBody:
     """A Markdown body as HTML (for pages and for feeds) and plain text. ``sources``:
-    each local image's ``src`` on the article's page, by its path as written (its
-    published, content-addressed file, ``feeds._images``)."""
+    each local image as published, by its path as written.
+
+    Every local image gets its ``width`` and ``height`` (no layout shift while it
+    loads); on pages every image also loads lazily (the lead image, above the
+    body, does not)."""
     with _document(source) as document:
         tree = _read_tree(document)
         for node in tree.headings:
@@ -507,18 +520,39 @@ def render_markdown(
         for node, literal in tree.texts:
             _autolink(document, node, literal)
         relative: list[tuple[Any, str]] = []
+        page_sizes: dict[str, str] = {}  # an image's src as rendered: its size attributes
+        feed_sizes: dict[str, str] = {}
         for node, url, _ in tree.images:
             if scheme(url) is None:
                 path = local_image_path(url.strip(_URL_SPACE)) or ""
-                src = (sources or {}).get(path, path)
+                image = (sources or {}).get(path)
+                src = image.src if image else path
                 document.set_url(node, src)
                 relative.append((node, src))
+                if image:
+                    size = f' width="{image.width}" height="{image.height}"'
+                    page_sizes[href(src)] = size
+                    feed_sizes[href(urljoin(article_url, src))] = size
         relative.extend((node, url) for node, url in tree.links if scheme(url) is None)
         page = document.render_html()
         for node, url in relative:
             document.set_url(node, urljoin(article_url, url.strip(_URL_SPACE)))
         feed = document.render_html() if relative else page
+    if tree.images:
+        page = _sized(page, page_sizes, ' loading="lazy"')
+        feed = _sized(feed, feed_sizes, "")
     return RenderedBody(page.rstrip("\n"), feed.rstrip("\n"), "\n\n".join(tree.blocks))
+
+
+# cmark writes every image as <img src="..." (a body's raw HTML is text by then).
+_IMAGE_TAG = re.compile('<img src="([^"]*)"')
+
+
+def _sized(html: str, sizes: Mapping[str, str], extra: str) -> str:
+    """``html`` with each local image's size, and ``extra``, on its ``<img>``."""
+    return _IMAGE_TAG.sub(
+        lambda match: f"{match.group(0)}{sizes.get(match.group(1), '')}{extra}", html
+    )
 
 
 def _autolink(document: Any, node: Any, literal: str) -> None:  # noqa: ANN401

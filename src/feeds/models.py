@@ -571,11 +571,14 @@ class Article(Frozen):
     def rendered(self) -> RenderedBody:
         """The body rendered (``feeds._body``); a programming error if it was not read
         back (``with_body``)."""
-        from feeds._body import RenderedBody, render_markdown, text_html
+        from feeds._body import ImageSource, RenderedBody, render_markdown, text_html
 
         if self.format == "markdown" and self.markdown:
             # The page is articles/<slug>/: its images are two folders up.
-            sources = {path: f"../../{file.path}" for path, file in self.body_images}
+            sources = {
+                path: ImageSource(f"../../{file.path}", file.width, file.height)
+                for path, file in self.body_images
+            }
             return render_markdown(self.markdown, self.url, sources)
         if not self.paragraphs:
             raise RuntimeError(f"{self.source}: the body was not read back before rendering")
