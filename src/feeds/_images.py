@@ -6,7 +6,7 @@ the ``ImageFile`` it is published as, or an ``ImageProblem`` saying why not:
 
     where     the path stays inside the seeds folder; no part of it below that
               folder is a symbolic link (each folder is opened without following
-              one, then the file with O_NOFOLLOW), and the file is a regular file
+              one, ``feeds._below``), and the file is a regular file
               of at most ``max_image_bytes``, refused before it is read
     what      JPEG, PNG, WebP, GIF or AVIF, known by its bytes, never its name
               (no SVG: it can carry script), and readable as such by Pillow
@@ -30,7 +30,6 @@ its outputs by), and render ``<img src>`` from ``file.path`` (relative on pages,
 
 from __future__ import annotations
 
-import errno
 import io
 import os
 import posixpath
@@ -43,6 +42,7 @@ from dataclasses import dataclass, field
 from slugify import slugify
 
 from feeds import _strip
+from feeds._below import Refused, open_below
 from feeds._digest import content_digest
 from feeds.errors import SeedError
 from feeds.models import Article, ImageFile, Site, quote
@@ -71,8 +71,6 @@ _PILLOW_FORMATS = {
     _strip.AVIF: ("AVIF",),
 }
 _ALLOWED = "JPEG, PNG, WebP, GIF or AVIF"
-_DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _SETTLED_NS = 2_000_000_000  # as for seeds: a file unchanged for 2 s can be known by its stat
 
 
@@ -99,49 +97,26 @@ def image_location(root: str, seed: str, src: str) -> str:
     return relative
 
 
-def _open_below(root: str, relative: str) -> tuple[int, int]:
-    """The descriptor of the folder that holds ``relative`` (below ``root``) and of
-    the file itself, no link followed below ``root``; ImageProblem otherwise."""
-    *folders, name = relative.split("/")
-    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)  # root may be a link
-    walked = ""
+def _open_below(root: str, relative: str) -> int:
+    """A descriptor of the file at ``relative`` below ``root``, no link followed below
+    ``root`` (``feeds._below``); ImageProblem otherwise."""
     try:
-        for part in folders:
-            walked += part + "/"
-            try:
-                inner = os.open(part, _DIRECTORY_FLAGS, dir_fd=folder)
-            except OSError as error:
-                raise _refused(folder, part, walked.rstrip("/"), error) from None
-            os.close(folder)
-            folder = inner
-        try:
-            return folder, os.open(name, _FILE_FLAGS, dir_fd=folder)
-        except OSError as error:
-            raise _refused(folder, name, relative, error) from None
-    except BaseException:
-        os.close(folder)
-        raise
-
-
-def _refused(folder: int, name: str, shown: str, error: OSError) -> ImageProblem:
-    try:
-        kind = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
-    except OSError:
-        kind = None
-    if kind is not None and stat.S_ISLNK(kind):
-        return ImageProblem(
-            f"{shown} is a symbolic link, which feeds never follows (it could lead to any "
-            "file on the machine); put the picture itself there"
-        )
-    if error.errno in (errno.ENOENT, errno.ENOTDIR):
-        return ImageProblem(f"no such file ({shown} below the seeds folder)")
-    return ImageProblem(f"cannot read {shown}: {error.strerror}")
+        return open_below(root, relative.split("/"))
+    except Refused as refused:
+        if refused.link:
+            raise ImageProblem(
+                f"{refused.shown} is a symbolic link, which feeds never follows (it could "
+                "lead to any file on the machine); put the picture itself there"
+            ) from None
+        if refused.missing:
+            raise ImageProblem(f"no such file ({refused.shown} below the seeds folder)") from None
+        raise ImageProblem(f"cannot read {refused.shown}: {refused.strerror}") from None
 
 
 def read_image(root: str, relative: str, limit: int) -> tuple[bytes, str]:
     """The bytes of the image file at ``relative`` below ``root`` and its stat
     signature ("" if too recent to be trusted); ImageProblem if it cannot be published."""
-    folder, descriptor = _open_below(root, relative)
+    descriptor = _open_below(root, relative)
     try:
         status = os.fstat(descriptor)
         _check_status(status, relative, limit)
@@ -152,7 +127,6 @@ def read_image(root: str, relative: str, limit: int) -> tuple[bytes, str]:
         raise ImageProblem(f"cannot read {relative}: {error.strerror}") from None
     finally:
         os.close(descriptor)
-        os.close(folder)
     if len(data) > limit:  # grown since fstat
         _check_size(len(data), relative, limit)
     return data, _signature(status)
@@ -188,7 +162,7 @@ def current_signature(root: str, relative: str) -> str:
     """The stat signature of the image file, found as ``read_image`` finds it (no link
     followed); "" if it cannot be trusted or there is no such file."""
     try:
-        folder, descriptor = _open_below(root, relative)
+        descriptor = _open_below(root, relative)
     except (ImageProblem, OSError):
         return ""
     try:
@@ -197,7 +171,6 @@ def current_signature(root: str, relative: str) -> str:
         return ""
     finally:
         os.close(descriptor)
-        os.close(folder)
 
 
 def image_url(site: Site, file: ImageFile) -> str:

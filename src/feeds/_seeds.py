@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from feeds._below import FILE_FLAGS
 from feeds._body import check_markdown
 from feeds._dates import DateProblem, parse_date
 from feeds._digest import content_digest
@@ -74,8 +75,6 @@ _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _NOT_CONTROL_BYTES = bytes(sorted(set(range(256)) - set(_CONTROL_BYTES)))
 _C1_CONTROL = re.compile(b"\xc2[\x80-\x9f]")
 _NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")
-# Links are never followed; O_NONBLOCK: opening a FIFO does not wait for a writer.
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _KINDS = {
     stat.S_IFIFO: "a FIFO (named pipe)",
     stat.S_IFSOCK: "a socket",
@@ -170,7 +169,7 @@ def read_file(path: str, expected: str = "a seed is a text file") -> bytes:
     more, to see the end): fewer system calls than ``FileIO.readall``.
     """
     try:
-        descriptor = os.open(path, _OPEN_FLAGS)
+        descriptor = os.open(path, FILE_FLAGS)  # no link followed, no FIFO waited for
     except OSError as error:
         if error.errno == errno.ELOOP and os.path.islink(path):  # noqa: PTH114  (hot path)
             raise linked(path) from None
@@ -637,7 +636,7 @@ def load_seeds(folder: Path, site: Site) -> tuple[list[Article], list[SeedError]
     articles, problems = settle([*leads, unreadable])
     drafts = [article for article in articles if Path(article.source).name.startswith("_")]
     others = [article for article in articles if not Path(article.source).name.startswith("_")]
-    checked = check_references(others, [], drafts, folder)
+    checked = check_references(others, [], drafts)
     kept = {article.source for article in (*checked.published, *checked.drafts)}
     return [a for a in articles if a.source in kept], sort_problems(problems + checked.problems)
 

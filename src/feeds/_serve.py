@@ -6,7 +6,7 @@ and every page's URL are then the ones readers get. ``/`` redirects there.
 
 It serves regular files below the folder and nothing else: each name of a URL
 path is opened relative to the folder it is in, refusing symlinks
-(``O_NOFOLLOW``), so no path reaches outside the folder, even through a symlink
+(``feeds._below``), so no path reaches outside the folder, even through a symlink
 that points inside it. A folder answers with its ``index.html`` (never a
 listing of its files); a folder's URL without its trailing slash redirects to
 it. A path that cannot name a file (``%00``, a bad percent escape, ``..``, a
@@ -50,6 +50,7 @@ from urllib.parse import unquote
 import orjson
 from markupsafe import escape
 
+from feeds import _below as below
 from feeds._headers import CORS_HEADER, static_host_headers
 from feeds.models import HeaderRule
 
@@ -58,9 +59,6 @@ INDEX_PAGE = "index.html"
 # A '%' that does not start a percent escape, and what no file name below the output has.
 _BAD_ESCAPE = re.compile("%(?![0-9A-Fa-f]{2})")
 _NOT_IN_NAMES = re.compile("[\x00-\x1f\x7f\\\\]")
-# A name of the URL path, opened without following a symlink; O_NONBLOCK: a FIFO
-# never blocks the open (and is then refused as not a regular file).
-_OPEN_NAME = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 NO_CACHE = "no-cache"
 REDIRECTS_FILE = "_redirects"
 PREVIEW_ROOT = "/.feeds-preview/"  # the live-reload script and events: never a site's file
@@ -300,19 +298,14 @@ def url_names(path: str) -> list[str] | None:
 
 def open_below(folder: str, names: Sequence[str]) -> tuple[int, os.stat_result] | None:
     """A descriptor of ``folder/names...`` open for reading, with its status, if no
-    name on the way is a symlink (or missing). Each name is opened in the folder
-    opened before it, so none can be swapped for a symlink once checked."""
+    name on the way is a symlink (or missing): ``feeds._below.open_below``."""
     try:
-        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
+        descriptor = below.open_below(folder, names)
+    except (OSError, ValueError):  # missing, a symlink (ELOOP), not a folder, too long...
         return None
     try:
-        for name in names:
-            inner = os.open(name, _OPEN_NAME, dir_fd=descriptor)
-            os.close(descriptor)
-            descriptor = inner
         return descriptor, os.fstat(descriptor)
-    except (OSError, ValueError):  # missing, a symlink (ELOOP), not a folder, too long...
+    except OSError:
         os.close(descriptor)
         return None
 

@@ -3,7 +3,7 @@
 A deploy publishes files, never what a link points at: ``ln -s /proc/self/environ
 public/env.txt`` must not put the environment in a bucket. Every folder is
 opened relative to its parent's descriptor, and every file relative to its
-folder's, with ``O_NOFOLLOW``: a link is reported as a link (never read through),
+folder's, with ``O_NOFOLLOW`` (``feeds._below``): a link is reported as a link (never read through),
 including one swapped in after the scan, and a folder link is never entered.
 Only regular files are read (a FIFO would block the read forever).
 """
@@ -18,11 +18,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from feeds._below import FILE_FLAGS, FOLDER_FLAGS, Refused, open_below
 from feeds._digest import content_digest
 from feeds.errors import DeployError
 
-_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _NOT_FOLLOWED = frozenset({errno.ELOOP, errno.ENOTDIR})  # what O_NOFOLLOW makes of a link
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -75,7 +74,7 @@ def _walk(
                     yield Entry(path, LINK)
             elif entry.is_dir(follow_symlinks=False):
                 if wanted(path, True):
-                    child = os.open(entry.name, _FOLDER, dir_fd=folder)
+                    child = os.open(entry.name, FOLDER_FLAGS, dir_fd=folder)
                     try:
                         yield from _walk(root, child, path + "/", wanted)
                     finally:
@@ -94,22 +93,15 @@ def _walk(
 
 def read_inside(root: Path, path: str) -> bytes:
     """The bytes of the regular file ``path`` below ``root``, reached through real
-    folders only; NotAFile if any part of it is a link, or it is not a regular file."""
-    *folders, name = path.split("/")
-    descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    folders only (``feeds._below``); NotAFile if any part of it is a link, or it is
+    not a regular file."""
     try:
-        for part in folders:
-            try:
-                child = os.open(part, _FOLDER, dir_fd=descriptor)
-            except OSError as error:
-                if error.errno in _NOT_FOLLOWED:
-                    raise NotAFile(f"{path}: {part} is a link or not a folder") from error
-                raise
-            os.close(descriptor)
-            descriptor = child
-        return _read_at(descriptor, name)
-    finally:
-        os.close(descriptor)
+        descriptor = open_below(root, path.split("/"))
+    except Refused as refused:
+        if refused.link or refused.errno in _NOT_FOLLOWED:
+            raise NotAFile(f"{path}: {refused.shown} is a link or not a folder") from None
+        raise
+    return _read_open(descriptor, path)
 
 
 def write_new(destination: Path, data: bytes) -> None:
@@ -133,11 +125,16 @@ def is_regular(path: Path) -> bool:
 
 def _read_at(folder: int, name: str) -> bytes:
     try:
-        descriptor = os.open(name, _FILE, dir_fd=folder)
+        descriptor = os.open(name, FILE_FLAGS, dir_fd=folder)
     except OSError as error:
         if error.errno in _NOT_FOLLOWED:
             raise NotAFile(f"{name} is a link") from error
         raise
+    return _read_open(descriptor, name)
+
+
+def _read_open(descriptor: int, name: str) -> bytes:
+    """The bytes of the file open at ``descriptor`` (closed after), if a regular file."""
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise NotAFile(f"{name} is not a regular file")
