@@ -1,30 +1,25 @@
-"""What a body refers to, checked across the seeds: other articles and local images.
+"""What a body refers to, checked across the seeds: other articles.
 
 A body's links to other articles (``Article.links``: the slugs and lines
-``feeds._body`` found) and its local images (``Article.images``) are kept with
-the article, in the build cache too, so that these checks run on every build,
-whatever was parsed again: an article deleted, renamed or made a draft makes
-every article that links to it an error on the next build.
+``feeds._body`` found) are kept with the article, in the build cache too, so
+that these checks run on every build, whatever was parsed again: an article
+deleted, renamed or made a draft makes every article that links to it an error
+on the next build.
 
 - A link to a slug no article has (as its slug or an alias) is an error, and so is
   one to a draft (drafts are never published) or to an article with problems.
 - A link to a scheduled article holds the linking article back until that one
   is published: no published page links to a page that is not there yet. An
   article linking to a held one is held too.
-- A local image must lie inside the seeds folder (reached through no symbolic
-  link) and be a file.
 
 Drafts are checked like the others; a draft may link to another draft.
 """
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from feeds.errors import SeedError
 from feeds.models import Article, quote
@@ -60,20 +55,16 @@ def check_references(
     published: Sequence[Article],
     scheduled: Sequence[Article],
     drafts: Sequence[Article],
-    root: Path | None,
 ) -> Checked:
-    """Check every article's links and local images (``root``: the seeds folder; None:
-    images are not looked for) and hold back the articles that link to unpublished ones.
+    """Check every article's links to other articles, and hold back the articles that
+    link to unpublished ones (its local images are checked as they are read, by
+    ``feeds._images``, whether the article is parsed again or cached).
 
     An article with a problem is left out, and so is every article that links to
     it (a problem too), until nothing changes.
     """
-    problems = [
-        problem
-        for article in (*published, *scheduled, *drafts)
-        for problem in _image_problems(article, root)
-    ]
-    bad = {problem.path for problem in problems}
+    problems: list[SeedError] = []
+    bad: set[str] = set()
     draft_sources = {article.source for article in drafts}
     everything = [*published, *scheduled, *drafts]
     owners = _owners(everything)
@@ -156,36 +147,3 @@ def _held(
                         due[article.source] = when
                         changed = True
     return held
-
-
-def _image_problems(article: Article, root: Path | None) -> Iterable[SeedError]:
-    if root is None:
-        return
-    for path, line in article.images:
-        if problem := local_image_problem(article.source, path, root):
-            yield SeedError(article.source, line, problem)
-
-
-def local_image_problem(source: str, path: str, root: Path) -> str | None:
-    """Why a local image (``path`` as written, relative to the seed file ``source``)
-    cannot be published, if it cannot: outside the seeds folder, reached through a
-    symbolic link (never followed, as seed files), missing, or no file."""
-    shown = quote(path)
-    root_path = os.path.abspath(root)  # noqa: PTH100  (strings throughout)
-    shown_path = os.path.normpath(os.path.join(os.path.dirname(source), path))  # noqa: PTH118, PTH120
-    target = os.path.abspath(shown_path)  # noqa: PTH100
-    if os.path.commonpath([root_path, target]) != root_path:
-        return f"image {shown} is outside the seeds folder ({root}); put it below that folder"
-    inside = os.path.join(os.path.realpath(root_path), os.path.relpath(target, root_path))  # noqa: PTH118
-    if os.path.realpath(target) != inside:
-        return (
-            f"image {shown} is reached through a symbolic link, which feeds never follows; "
-            "put the file itself there"
-        )
-    try:
-        mode = os.stat(target).st_mode  # noqa: PTH116
-    except OSError:
-        return f"image {shown} does not exist ({shown_path}); check the path"
-    if not stat.S_ISREG(mode):
-        return f"image {shown} is not a file ({shown_path})"
-    return None

@@ -135,7 +135,7 @@ def _build(
     ):
         return patched
     stage("checking")
-    reading = settle_reads(reads, site, cache, now, images, root=seeds)
+    reading = settle_reads(reads, site, cache, now, images)
     del reads
     if reading.problems and not (skip_invalid and reading.articles):
         raise SeedErrors(reading.problems)  # with --skip-invalid too when none is valid

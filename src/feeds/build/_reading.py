@@ -107,7 +107,7 @@ def read_articles(
     cache = cache or BuildCache(None, "", site.zone)
     images = ImageResolver.for_site(str(seeds), site, cache.image_stats())
     reads = read_all(seed_paths(seeds), site, cache, jobs, images)
-    return settle_reads(reads, site, cache, now, images, root=seeds, ordered=ordered)
+    return settle_reads(reads, site, cache, now, images, ordered=ordered)
 
 
 # One seed file read: (path, seed hash, the article without its body | its
@@ -222,12 +222,10 @@ def settle_reads(
     now: datetime | None,
     images: ImageResolver,
     *,
-    root: Path | None,
     ordered: bool = True,
 ) -> Reading:
-    """Every read seed's article (the cached ones with their lead images' files) or
-    problems, checked across files (``root``: the seeds folder, where local images
-    are looked for), split into published, scheduled and drafts."""
+    """Every read seed's article (the cached ones with their images' files) or
+    problems, checked across files, split into published, scheduled and drafts."""
     cached = cache.articles([(seed, path) for path, seed, result in reads if result is None])
     results: list[Article | list[SeedError]] = []
     for path, seed, result in reads:
@@ -248,7 +246,7 @@ def settle_reads(
             scheduled.append(article)
         else:
             published.append(article)
-    checked = check_references(published, scheduled, drafts, root)
+    checked = check_references(published, scheduled, drafts)
     hashes = [seed for _, seed, _ in reads]
     published = checked.published
     timeline = newest_first(published) if ordered else published
