@@ -346,8 +346,8 @@ class Feeds(Tool):
         return ["--seeds", "seeds", "--config", "site.toml"]
 
     def command(self, scenario: str) -> list[str]:
-        if scenario == "validate":
-            return [self.executable, "validate", *self.site_options()]
+        if scenario == "validate":  # with the build's cache, as a user runs it
+            return [self.executable, "validate", *self.site_options(), "--output", str(self.output)]
         flags = ["--no-cache"] if scenario == "full" and self.no_cache else []
         output = str(self.output)
         return [self.executable, "build", *self.site_options(), "--output", output, *flags]
