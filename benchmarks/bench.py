@@ -15,7 +15,7 @@ The corpora (every size of each, unless ``--sizes``):
               and 100,000 articles)
     markdown  the same articles with Markdown bodies (emphasis, a link, a list,
               a quote), fed as written to feeds (``body = "markdown"``) and to
-              the others (1,000 and 10,000); skipped while feeds reads no Markdown
+              the others (1,000 and 10,000)
     tagged    the plain corpus with tags on 30 % of the articles (only when asked
               for: tag pages are feeds' work alone)
 
@@ -88,7 +88,6 @@ from benchmarks.convert import (
     hugo_api_markdown,
     hugo_markdown,
     pelican_markdown,
-    reads_markdown,
     seed_body,
     write_hugo_api_site,
     write_hugo_site,
@@ -807,9 +806,6 @@ def _run(args: argparse.Namespace) -> int:
     if missing:
         print(f"not installed, skipped: {', '.join(missing)}", flush=True)
     corpora = args.corpus
-    if not reads_markdown() and any(corpus.markdown for corpus in corpora):
-        print("skipped: the markdown corpus (this feeds reads no Markdown bodies yet)")
-        corpora = [corpus for corpus in corpora if not corpus.markdown]
     own_folder(args.outputs)
     print(f"outputs in {args.outputs}" + ("" if on_tmpfs(args.outputs) else " (not a tmpfs)"))
     results = [

@@ -46,11 +46,6 @@ SITE = Site.model_validate(tomllib.loads(SITE_TOML))
 HUGO_API_SITE = Path(__file__).parent / "peers" / "hugo-api"
 
 
-def reads_markdown() -> bool:
-    """Whether this feeds reads Markdown bodies (a site's ``body = "markdown"``)."""
-    return "body" in Site.model_fields
-
-
 _INLINE = re.compile(r"([\\`*_\[\]!])")
 _BLOCK_MARK = re.compile(r"[#>+=\-]")
 _ORDERED_MARK = re.compile(r"(\d+)([.)])")
