@@ -94,13 +94,16 @@ def golden(c: Context, update: bool = False) -> None:
 @task(
     auto_shortflags=False,  # -h would shadow --help
     help={
-        "quick": "N=1,000, one run each, print only (under a minute)",
-        "sizes": "comma-separated corpus sizes (default: 1000,10000,100000)",
+        "quick": "N=1,000, one run each, print only (a few minutes)",
+        "corpus": "comma-separated: plain,markdown,tagged (default: plain,markdown)",
+        "sizes": "comma-separated corpus sizes (default: 1000,10000,100000; Markdown to 10000)",
         "runs": "runs per scenario; the median is reported (default: 3)",
-        "scenarios": "comma-separated: full,noop,noop-cached,edit,add,delete,validate",
-        "tools": "comma-separated: feeds,hugo,pelican (default: those installed)",
+        "scenarios": "comma-separated: full,noop,noop-cached,edit,add,newest,delete,validate",
+        "tools": "comma-separated: feeds,hugo-api,hugo,pelican (default: those installed)",
+        "others_up_to": "run the tools other than feeds up to N articles (default: 10000)",
+        "outputs": "folder for the outputs (default: /dev/shm/feeds-bench-UID, a tmpfs)",
         "hugo": "hugo command (default: hugo on PATH)",
-        "pelican": "pelican command (default: pelican on PATH)",
+        "pelican": "pelican command (default: pelican beside this Python, else on PATH)",
         "profile": "cProfile a full build of N articles instead, and print the top entries",
         "rewrite": "rewrite BENCHMARKS.md from .bench/results.json without running",
     },
@@ -108,19 +111,30 @@ def golden(c: Context, update: bool = False) -> None:
 def bench(
     c: Context,
     quick: bool = False,
+    corpus: str | None = None,
     sizes: str | None = None,
     runs: int = 3,
     scenarios: str | None = None,
     tools: str | None = None,
+    others_up_to: int = 0,
+    outputs: str | None = None,
     hugo: str | None = None,
     pelican: str | None = None,
     profile: int = 0,
     rewrite: bool = False,
 ) -> None:
-    """Time feeds against Hugo and Pelican; update BENCHMARKS.md."""
+    """Time feeds against Hugo (like for like, and minimal) and Pelican; update BENCHMARKS.md."""
     from benchmarks.bench import main as bench_main  # only this task needs the harness
 
-    options = {"sizes": sizes, "scenarios": scenarios, "tools": tools, "hugo": hugo}
+    options = {
+        "corpus": corpus,
+        "sizes": sizes,
+        "scenarios": scenarios,
+        "tools": tools,
+        "others-up-to": others_up_to,
+        "outputs": outputs,
+        "hugo": hugo,
+    }
     argv = [f"--runs={runs}", *(f"--{k}={v}" for k, v in options.items() if v)]
     argv += [f"--pelican={pelican}"] if pelican else []
     argv += [f"--profile={profile}"] if profile else []

@@ -1,12 +1,20 @@
 """The benchmark site, and the same articles as Hugo and Pelican content.
 
-``SITE_TOML`` is the fixed configuration every feeds run uses. ``hugo_markdown``
-and ``pelican_markdown`` turn one parsed ``Article`` into a Markdown file with
-front matter (Hugo, TOML) or metadata lines (Pelican), so all three tools publish
-the same titles, dates, slugs, tags and paragraphs. ``write_hugo_site`` and
+``SITE_TOML`` is the fixed configuration every feeds run uses (like for like with
+the Hugo site in ``peers/hugo-api``: 50 articles a feed, 20 summaries a list
+page, 100 articles an archive page); ``MARKDOWN_SITE_TOML`` adds Markdown bodies.
+``hugo_api_markdown``, ``hugo_markdown`` and ``pelican_markdown`` turn one
+parsed ``Article`` and its body as Markdown into a content file with front
+matter (Hugo, TOML) or metadata lines (Pelican), so every tool publishes the
+same titles, dates, slugs and bodies. A plain body becomes escaped Markdown
+paragraphs that render back to the same text (``markdown_body``); a Markdown
+body goes as written (``seed_body``).
+
+``write_hugo_api_site`` copies the like-for-like Hugo site (``peers/hugo-api``,
+a frozen reference: see ``peers/README.md``). ``write_hugo_site`` and
 ``write_pelican_site`` write minimal layouts: one page per article, a home page
 of the newest ``feed_limit`` articles, and the feeds; nothing else (no tag,
-category, section or archive pages), as feeds builds.
+category, section or archive pages).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -29,9 +38,13 @@ timezone = "UTC"
 id_authority = "bench.example.com"
 feed_limit = 50
 page_size = 20
+archive_size = 100
 author = { name = "Bench Desk", email = "desk@bench.example.com" }
 """
+MARKDOWN_SITE_TOML = SITE_TOML + 'body = "markdown"\n'
 SITE = Site.model_validate(tomllib.loads(SITE_TOML))
+HUGO_API_SITE = Path(__file__).parent / "peers" / "hugo-api"
+
 
 _INLINE = re.compile(r"([\\`*_\[\]!])")
 _BLOCK_MARK = re.compile(r"[#>+=\-]")
@@ -56,7 +69,27 @@ def markdown_body(article: Article) -> str:
     return "\n\n".join(markdown_text(paragraph) for paragraph in article.paragraphs) + "\n"
 
 
-def hugo_markdown(article: Article) -> str:
+def seed_body(seed_text: str) -> str:
+    """The body of a seed file as written: everything after the first blank line."""
+    return seed_text.replace("\r\n", "\n").split("\n\n", 1)[1]
+
+
+def hugo_api_markdown(article: Article, body: str | None = None) -> str:
+    """One content file of the like-for-like Hugo site, as its README shows: title,
+    date and slug as TOML front matter, then the body (``body``, else the article's
+    paragraphs as Markdown)."""
+    lines = [
+        "+++",
+        f"title = {toml_string(article.title)}",
+        f"date = {article.published.isoformat()}",
+        f"slug = {toml_string(article.slug)}",
+        "+++",
+        "",
+    ]
+    return "\n".join([*lines, markdown_body(article) if body is None else body])
+
+
+def hugo_markdown(article: Article, body: str | None = None) -> str:
     """One Hugo content file: TOML front matter, then the body."""
     lines = [
         "+++",
@@ -71,10 +104,10 @@ def hugo_markdown(article: Article) -> str:
         lines.append(f"author = {toml_string(article.author)}")
     if article.tags:
         lines.append(f"tags = [{', '.join(toml_string(tag) for tag in article.tags)}]")
-    return "\n".join([*lines, "+++", "", markdown_body(article)])
+    return "\n".join([*lines, "+++", "", markdown_body(article) if body is None else body])
 
 
-def pelican_markdown(article: Article) -> str:
+def pelican_markdown(article: Article, body: str | None = None) -> str:
     """One Pelican content file: ``Key: value`` metadata lines, then the body."""
     lines = [
         f"Title: {article.title}",
@@ -88,7 +121,7 @@ def pelican_markdown(article: Article) -> str:
         lines.append(f"Author: {article.author}")
     if article.tags:
         lines.append(f"Tags: {', '.join(article.tags)}")
-    return "\n".join([*lines, "", markdown_body(article)])
+    return "\n".join([*lines, "", markdown_body(article) if body is None else body])
 
 
 HUGO_CONFIG = f"""\
@@ -231,6 +264,13 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def write_hugo_api_site(root: Path) -> None:
+    """The like-for-like Hugo site, as frozen in ``peers/hugo-api`` (content goes in
+    content/posts/)."""
+    shutil.copytree(HUGO_API_SITE, root, dirs_exist_ok=True)
+    (root / "content" / "posts").mkdir(parents=True, exist_ok=True)
 
 
 def write_hugo_site(root: Path) -> None:

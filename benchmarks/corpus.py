@@ -1,10 +1,13 @@
 """A deterministic synthetic corpus in the seed format, for benchmarks and checks.
 
-``python -m benchmarks.corpus OUT N [--seed S] [--broken K] [--markdown]`` writes N
-articles: 5–12 paragraphs (about 2.8 KB mean), some non-ASCII text, several
-articles on most days between 2015 and 2026, unique slugs, and optional metadata
-(tags, author, updated, a title with markup characters). ``--broken K`` also
-writes K files with one realistic defect each, to see how a build reports them.
+``python -m benchmarks.corpus OUT N [--seed S] [--broken K] [--no-tags] [--markdown]``
+writes N articles: 5–12 paragraphs (about 2.8 KB mean), some non-ASCII text,
+several articles on most days between 2015 and 2026, unique slugs, and optional
+metadata (tags, author, updated, a title with markup characters). ``--broken K``
+also writes K files with one realistic defect each, to see how a build reports them.
+
+``--no-tags`` leaves every article untagged (the like-for-like Hugo site builds no
+taxonomies) and changes nothing else: the same dates, slugs, metadata and sentences.
 
 ``--markdown`` writes the same articles as Markdown bodies (``format: markdown``):
 the same paragraphs, with some words in emphasis or bold, a link in one
@@ -119,6 +122,8 @@ def article_text(
     number: int,
     markdown: random.Random | None = None,
     previous: str | None = None,
+    *,
+    tags: bool = True,
 ) -> str:
     day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
     date_line = rng.choice(
@@ -131,7 +136,9 @@ def article_text(
     slug = "-".join(rng.sample(WORDS, rng.randint(3, 7))) + f"-{number}"
     metadata = []
     if rng.random() < 0.3:
-        metadata.append("tags: " + ", ".join(rng.sample(TAGS, rng.randint(1, 3))))
+        chosen = rng.sample(TAGS, rng.randint(1, 3))  # drawn either way: the rest stays
+        if tags:
+            metadata.append("tags: " + ", ".join(chosen))
     if rng.random() < 0.2:
         metadata.append(f"author: {rng.choice(['Kim Ji-woo', 'Zoë Müller', 'O’Brien & Sons'])}")
     if rng.random() < 0.1:
@@ -147,16 +154,22 @@ def article_text(
 
 
 def write_corpus(
-    folder: Path, count: int, seed: int = 0, broken: int = 0, *, markdown: bool = False
+    folder: Path,
+    count: int,
+    seed: int = 0,
+    broken: int = 0,
+    *,
+    tags: bool = True,
+    markdown: bool = False,
 ) -> None:
     """Write ``count`` valid articles (and ``broken`` defective ones) into ``folder``;
-    with ``markdown``, their bodies in Markdown."""
+    untagged if not ``tags``, with Markdown bodies if ``markdown``."""
     rng = random.Random(seed)
     marks = random.Random(f"markdown {seed}") if markdown else None
     folder.mkdir(parents=True, exist_ok=True)
     previous = None
     for number in range(count):
-        text = article_text(rng, number, marks, previous)
+        text = article_text(rng, number, marks, previous, tags=tags)
         (folder / f"{number:06d}.txt").write_text(text, encoding="utf-8")
         previous = text.split("\n", 2)[1]
     for number in range(broken):
@@ -171,9 +184,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("count", type=int)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--broken", type=int, default=0)
+    parser.add_argument("--no-tags", action="store_true", help="no article has tags")
     parser.add_argument("--markdown", action="store_true", help="Markdown bodies")
     args = parser.parse_args(argv)
-    write_corpus(args.folder, args.count, args.seed, args.broken, markdown=args.markdown)
+    tags, markdown = not args.no_tags, args.markdown
+    write_corpus(args.folder, args.count, args.seed, args.broken, tags=tags, markdown=markdown)
     return 0
 
 

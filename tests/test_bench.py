@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import random
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -15,8 +20,17 @@ from benchmarks.bench import (
     parse_args,
     rotated,
 )
-from benchmarks.convert import SITE, hugo_markdown, markdown_text, pelican_markdown
-from benchmarks.report import markdown, ratio, table
+from benchmarks.convert import (
+    SITE,
+    hugo_api_markdown,
+    hugo_markdown,
+    markdown_text,
+    pelican_markdown,
+    seed_body,
+)
+from benchmarks.corpus import article_text
+from benchmarks.memory import TreeSampler
+from benchmarks.report import markdown, ratio, table, targets_table
 from feeds._seeds import parse_seed
 
 SEED = """\
@@ -37,9 +51,13 @@ def article():
     return parse_seed("007.txt", SEED.encode(), SITE)
 
 
-def result(tool, scenario, size, *seconds):
-    runs = [{"seconds": s, "cpu_seconds": s, "peak_rss": 2**20, "written": 3} for s in seconds]
-    return {"tool": tool, "scenario": scenario, "size": size, "runs": runs}
+def result(tool, scenario, size, *seconds, corpus="plain", **memory):
+    runs = [
+        {"seconds": s, "cpu_seconds": s, "peak_rss": 2**20, "written": 3, "files": 3, "bytes": 9}
+        | memory
+        for s in seconds
+    ]
+    return {"tool": tool, "scenario": scenario, "size": size, "runs": runs, "corpus": corpus}
 
 
 @pytest.mark.parametrize(
@@ -114,17 +132,32 @@ def test_rotated_starts_each_round_with_the_next_tool():
 
 
 def test_a_clean_build_starts_beside_the_old_output_not_after_deleting_it(tmp_path, monkeypatch):
-    """The old output goes to the trash, emptied after the timed runs (see bench's docstring)."""
+    """On a disk, the old output goes to the trash, emptied after the timed runs (see
+    bench's docstring); on a tmpfs it is deleted at once."""
     monkeypatch.setattr(bench, "TRASH", tmp_path / "trash")
-    tool = bench.Feeds("feeds", tmp_path / "feeds", "feeds")
+    monkeypatch.setattr(bench, "on_tmpfs", lambda path: False)
+    tool = bench.Feeds("feeds", tmp_path / "feeds", "feeds", tmp_path / "out")
     (tool.output / "articles").mkdir(parents=True)
     (tool.output / "articles" / "index.html").write_text("old")
     tool.clean()
-    assert not (tool.root / "out").exists()
+    assert not (tmp_path / "out").exists()
     [moved] = (tmp_path / "trash").iterdir()
     assert (moved / "public" / "articles" / "index.html").read_text() == "old"
     bench.empty_trash()
     assert not (tmp_path / "trash").exists()
+    monkeypatch.setattr(bench, "on_tmpfs", lambda path: True)
+    (tool.output / "articles").mkdir(parents=True)
+    tool.clean()
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "trash").exists()
+
+
+def test_outputs_go_to_a_tmpfs_when_there_is_one():
+    """The mount table decides: /dev/shm is a tmpfs on Linux, the working copies are not."""
+    if not Path("/proc/mounts").exists():
+        pytest.skip("no /proc/mounts")
+    assert bench.on_tmpfs(Path("/dev/shm/feeds-bench-0/plain-1000/feeds/public"))
+    assert bench.default_outputs().name == f"feeds-bench-{os.getuid()}"
 
 
 def test_tools_run_as_installed_without_the_sites_settings(monkeypatch):
@@ -172,15 +205,74 @@ def test_benchmarks_md_has_machine_table_and_reproduce_line():
     """BENCHMARKS.md names the machine, holds the table and says how to rerun it."""
     stored = {
         "machine": {"CPU": "Test CPU", "cores": "2"},
-        "sizes": {
-            "1000": {
-                "measured": "today",
-                "runs": 1,
-                "results": [result("feeds", "full", 1000, 1.0)],
+        "corpora": {
+            "plain": {
+                "sizes": {
+                    "1000": {
+                        "measured": "today",
+                        "runs": 1,
+                        "results": [result("feeds", "full", 1000, 1.0)],
+                    }
+                }
             }
         },
     }
     text = markdown(stored)
     assert "- CPU: Test CPU" in text
     assert "| full clean build | 1,000 |" in text
+    assert "| feeds | 1,000 | 3 | 0 |" in text  # what it wrote: files, MB
     assert "invoke bench" in text.split("## How to reproduce")[1]
+
+
+def test_corpus_options_change_only_tags_and_bodies():
+    """--no-tags drops the tags line, --markdown marks the body up; dates, slugs and
+    sentences stay those of the same seed."""
+    plain = article_text(random.Random(4), 7)
+    untagged = article_text(random.Random(4), 7, tags=False)
+    marked = article_text(random.Random(4), 7, random.Random(5), tags=False)
+    assert plain.split("\n\n", 1)[1] == untagged.split("\n\n", 1)[1]
+    assert "tags:" not in untagged and "tags:" in plain
+    assert marked.split("\n\n", 1)[0] == untagged.split("\n\n", 1)[0] + "\nformat: markdown"
+    body = seed_body(marked)
+    for mark in ("*", "**", "](https://", "\n- ", "\n> "):
+        assert mark in "\n" + body
+
+
+def test_hugo_api_content_is_the_front_matter_its_readme_shows():
+    """title, date and slug as TOML front matter, then the body as given (Markdown as written)."""
+    text = hugo_api_markdown(article(), "Some *Markdown*.\n")
+    _, front, body = text.split("+++\n", 2)
+    assert set(tomllib.loads(front)) == {"title", "date", "slug"}
+    assert body == "\nSome *Markdown*.\n"
+
+
+def test_memory_of_a_process_tree_main_and_workers_apart():
+    """The sampler finds a command's child, and sums the PSS of both."""
+    if not Path("/proc/self/smaps_rollup").exists():
+        pytest.skip("no /proc/<pid>/smaps_rollup")
+    script = "import os, time\nif os.fork() == 0:\n    time.sleep(0.3)\n    os._exit(0)\nos.wait()"
+    process = subprocess.Popen([sys.executable, "-c", script])
+    with TreeSampler(process.pid, interval=0.01) as sampler:
+        process.wait()
+    memory = sampler.memory
+    assert memory.main_rss > 0 and len(memory.worker_rss) == 1
+    assert memory.pss_total > 0 and memory.samples > 1
+
+
+def test_targets_compare_medians_with_the_issues_limits():
+    """A target is met when the measured ratio is at most its limit; unmeasured is a dash."""
+    rows = targets_table(
+        [
+            result("feeds", "full", 10_000, 2.0),
+            result("hugo-api", "full", 10_000, 5.0),
+            result("feeds", "noop", 10_000, 0.3),
+            result("feeds", "full", 100_000, 30.0, pss=2**30, main_rss=2**29, worker_rss=2**29),
+        ]
+    ).splitlines()
+    assert "| full build, 10,000 plain: feeds ÷ Hugo like-for-like | 0.5× | 0.40× | yes |" in rows
+    assert "| no-op ÷ full build, 10,000 plain | 0.1× | 0.15× | no |" in rows
+    assert "| full build, 100,000 ÷ 10,000 plain | 11× | 15.00× | no |" in rows
+    assert "| PSS sum of the build, 100,000 plain | 1.5 GiB | 1.00 GiB | yes |" in rows
+    assert any(
+        row.startswith("| validate ÷ full build") and row.endswith("| — | — |") for row in rows
+    )

@@ -513,12 +513,14 @@ def _paragraphs(lines: list[str], start: int) -> tuple[str, ...]:
     """The paragraphs from line index ``start`` on: blank lines separate them."""
     paragraphs: list[str] = []
     current: list[str] = []
-    for line in [*lines[start:], ""]:
-        if line.strip():
-            current.append(line.strip())
+    for index in range(start, len(lines)):  # no copy of the lines: a build reads each twice
+        if stripped := lines[index].strip():
+            current.append(stripped)
         elif current:
             paragraphs.append(" ".join(current))
             current = []
+    if current:
+        paragraphs.append(" ".join(current))
     return tuple(paragraphs)
 
 
