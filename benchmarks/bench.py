@@ -563,7 +563,9 @@ class Bench:
             text = newest_article(self.seed, number, index, markdown=self.corpus.markdown)
             tool.put_article(number, text)
         elif scenario == "delete":
-            tool.delete_article(1 + index)
+            # From the last: in the Markdown corpus an article may link to the one
+            # before it, and deleting a linked article is an error (as it should be).
+            tool.delete_article(self.size - 1 - index)
 
 
 def make_tools(args: argparse.Namespace, corpus: Corpus, size: int) -> list[Tool]:
@@ -808,16 +810,17 @@ def _run(args: argparse.Namespace) -> int:
     corpora = args.corpus
     own_folder(args.outputs)
     print(f"outputs in {args.outputs}" + ("" if on_tmpfs(args.outputs) else " (not a tmpfs)"))
-    results = [
-        result
-        for corpus in corpora
-        for size in args.sizes or corpus.sizes
-        for result in bench_size(args, corpus, size)
-    ]
-    if args.no_write:
+    results: list[Result] = []
+    stored: dict[str, Any] = {}
+    for corpus in corpora:
+        for size in args.sizes or corpus.sizes:
+            measured = bench_size(args, corpus, size)
+            results += measured
+            if not args.no_write:  # each size kept as soon as it is measured
+                stored = save(measured, args)
+    if args.no_write or not stored:
         print(report.tables([asdict(result) for result in results]))
         return 0
-    stored = save(results, args)
     (ROOT / "BENCHMARKS.md").write_text(report.markdown(stored), encoding="utf-8")
     print(report.tables(report.all_results(stored)))
     print("wrote BENCHMARKS.md")
