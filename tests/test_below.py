@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,25 @@ def test_no_descriptor_is_left_open(tree):
             open_below(tree / "root", names)
     os.close(open_below(tree / "root", ["a", "b", "file.txt"]))
     assert _open_descriptors() == before
+
+
+@pytest.mark.parametrize(
+    "names", [["..", "secret.txt"], ["a/b", "file.txt"], ["a", ""], ["a", "."], ["a\0"]]
+)
+def test_names_that_are_not_one_name_in_a_folder_are_refused(tree, names):
+    """The callers split paths into names; a name that would climb out, cross folders
+    at once (a link among them unchecked) or cannot be a file's name is refused."""
+    (tree / "root" / "secret.txt").write_text("x")
+    with pytest.raises(Refused) as refused:
+        open_below(tree / "root" / "a", names)
+    assert not refused.value.link
+
+
+def test_a_fifo_is_opened_without_waiting_for_a_writer(tree):
+    """The caller refuses it (not a regular file); the open itself never blocks."""
+    os.mkfifo(tree / "root" / "a" / "pipe")
+    descriptor = open_below(tree / "root", ["a", "pipe"])
+    try:
+        assert not stat.S_ISREG(os.fstat(descriptor).st_mode)
+    finally:
+        os.close(descriptor)

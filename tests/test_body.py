@@ -171,6 +171,17 @@ def test_images_need_alt_text_and_https_or_a_local_path():
     assert facts.images == (("media/a b.jpg", 11),)
 
 
+def test_an_image_path_with_a_control_character_names_no_file():
+    """A percent-escape may decode to NUL or another control character: no file has
+    such a name, and the image reader is never asked for it (the system would refuse)."""
+    facts = check_markdown("![p](a%00.jpg)\n\n![q](b%0A.png)\n", URL, BASE, 3)
+    assert [(line, "names no file" in message) for line, message in facts.problems] == [
+        (3, True),
+        (5, True),
+    ]
+    assert facts.images == ()
+
+
 def test_links_to_other_articles_are_collected_with_their_lines():
     """Relative and absolute links into articles/ name a slug; others, and self, do not."""
     facts = check_markdown(

@@ -27,13 +27,14 @@ FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # device is never made the process's own.
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _ROOT_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+_NOT_NAMES = frozenset({"", ".", ".."})
 
 
 class Refused(OSError):
     """A name on the way that could not be opened: ``shown`` is the path up to it
     ('/'-separated, below the folder), ``link`` whether it is a symbolic link."""
 
-    def __init__(self, error: OSError, shown: str, link: bool) -> None:
+    def __init__(self, error: OSError, shown: str, *, link: bool) -> None:
         super().__init__(error.errno, error.strerror)
         self.shown = shown
         self.link = link
@@ -47,7 +48,13 @@ class Refused(OSError):
 def open_below(folder: str | os.PathLike[str], names: Sequence[str]) -> int:
     """A descriptor of ``folder/names[0]/.../names[-1]``, opened for reading without
     following a link below ``folder``: ``Refused`` at the first name that cannot be
-    opened (a link, missing, not a folder...), OSError if ``folder`` cannot."""
+    opened (a link, missing, not a folder...) or is no name of a file in a folder
+    (empty, ``.``, ``..``, with a ``/`` or a NUL: the callers split paths, this
+    checks they did), OSError if ``folder`` cannot."""
+    for depth, name in enumerate(names, 1):
+        if name in _NOT_NAMES or "/" in name or "\0" in name:  # each must be a name in its folder
+            shown = "/".join(names[:depth])
+            raise Refused(OSError(errno.EINVAL, "not a name below the folder"), shown, link=False)
     descriptor = os.open(folder, _ROOT_FLAGS)
     try:
         for depth, name in enumerate(names, 1):
@@ -56,7 +63,7 @@ def open_below(folder: str | os.PathLike[str], names: Sequence[str]) -> int:
                 inner = os.open(name, flags, dir_fd=descriptor)
             except OSError as error:
                 shown = "/".join(names[:depth])
-                raise Refused(error, shown, _is_link(descriptor, name)) from None
+                raise Refused(error, shown, link=_is_link(descriptor, name)) from None
             os.close(descriptor)
             descriptor = inner
     except BaseException:

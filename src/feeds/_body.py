@@ -52,6 +52,7 @@ _ASCII_SPACE = frozenset(" \t\n\v\f\r")
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 _TRAILING = frozenset("?!.,:*_~'\"")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")  # in a file name once %-escapes are decoded
 _HREF_SAFE = frozenset(string.ascii_letters + string.digits + "-_.+!*(),%#@?=;:/$~")
 
 
@@ -472,7 +473,7 @@ def _image_problem(url: str, alt: str) -> tuple[str | None, str | None]:
             None,
         )
     path = local_image_path(stripped)
-    if path is None or "\\" in path:
+    if path is None or "\\" in path or _CONTROL.search(path):
         return f"image {shown} names no file; write its path like media/photo.jpg", None
     return None, path
 

@@ -111,6 +111,8 @@ def _open_below(root: str, relative: str) -> int:
         if refused.missing:
             raise ImageProblem(f"no such file ({refused.shown} below the seeds folder)") from None
         raise ImageProblem(f"cannot read {refused.shown}: {refused.strerror}") from None
+    except ValueError:  # a name the system cannot take (no path a seed can write)
+        raise ImageProblem(f"no such file ({quote(relative)} below the seeds folder)") from None
 
 
 def read_image(root: str, relative: str, limit: int) -> tuple[bytes, str]:
