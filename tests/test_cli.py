@@ -11,12 +11,14 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from invoke import Collection, Context, Exit, Program
 
 from feeds import tasks
 from feeds._serve import make_server
+from feeds.build._report import BuildReport
 from feeds.cli import main
 from tests.conftest import SEEDS, SITE_CONFIG, snapshot
 
@@ -43,6 +45,15 @@ def test_build_prints_a_summary(project, capsys):
     assert out.startswith("built 3 articles, 45 files, ")
     assert out.endswith(" s -> public/")
     assert (project / "public" / "rss.xml").is_file()
+
+
+def test_a_large_build_summary_groups_its_thousands():
+    """A newsroom's counts are read at a glance: 100,000, not 100000."""
+    report = BuildReport(Path("public"), 100_000, 214_055, 14.2, 40, 1_204, scheduled=1_500)
+    assert report.summary() == (
+        "built 100,000 articles, 214,055 files (40 written, 1,204 deleted), 14.20 s -> "
+        "public/; not published yet: 1,500 scheduled"
+    )
 
 
 def test_invalid_article_fails_and_leaves_output_untouched(project, capsys):

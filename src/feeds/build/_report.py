@@ -24,20 +24,21 @@ class BuildReport:
 
     def summary(self) -> str:
         """``built 1 article, 9 files, 0.21 s -> public/``, and what was held back
-        (``; not published yet: 1 scheduled, 2 drafts``)."""
+        (``; not published yet: 1 scheduled, 2 drafts``); counts with thousands
+        separators (``built 10,000 articles, 21,449 files``)."""
         plural = "" if self.articles == 1 else "s"
         changes = (
-            f" ({self.written} written, {self.deleted} deleted)"
+            f" ({self.written:,} written, {self.deleted:,} deleted)"
             if self.written < self.files
             else ""
         )
         held_back = [
-            f"{self.scheduled} scheduled" if self.scheduled else "",
-            f"{self.drafts} draft{'' if self.drafts == 1 else 's'}" if self.drafts else "",
+            f"{self.scheduled:,} scheduled" if self.scheduled else "",
+            f"{self.drafts:,} draft{'' if self.drafts == 1 else 's'}" if self.drafts else "",
         ]
         held = ", ".join(part for part in held_back if part)
         return (
-            f"built {self.articles} article{plural}, {self.files} files{changes}, "
+            f"built {self.articles:,} article{plural}, {self.files:,} files{changes}, "
             f"{self.seconds:.2f} s -> {self.output}/"
             + (f"; not published yet: {held}" if held else "")
         )
