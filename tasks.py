@@ -123,7 +123,7 @@ def bench(
     profile: int = 0,
     rewrite: bool = False,
 ) -> None:
-    """Time feeds against Hugo (like for like, and minimal) and Pelican; update BENCHMARKS.md."""
+    """Time feeds against Hugo and Pelican; update BENCHMARKS.md."""
     from benchmarks.bench import main as bench_main  # only this task needs the harness
 
     options = {
