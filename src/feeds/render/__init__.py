@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from feeds.models import Article
+from feeds.models import Article, Site
 
 Tree = dict[PurePosixPath, bytes]
 
@@ -57,6 +57,23 @@ class Channel:
     links: tuple[tuple[str, str], ...] = ()
     archive: bool = False
     hrefs: tuple[tuple[str, str], ...] = ()
+
+
+def lead_image_fields(site: Site, article: Article) -> dict[str, Any] | None:
+    """An article's lead image as the API and the pages describe it: absolute
+    ``url``, size, media type and texts (None without one)."""
+    if article.image is None:
+        return None
+    file = article.image.published
+    return {
+        "url": site.url(file.path),
+        "width": file.width,
+        "height": file.height,
+        "type": file.media_type,
+        "alt": article.image.alt,
+        "caption": article.image.caption,
+        "credit": article.image.credit,
+    }
 
 
 def list_key(label: str, articles: Iterable[Article], keys: Mapping[str, str]) -> str:

@@ -43,6 +43,7 @@ from feeds.render import (
     RSS_PATH,
     Listing,
     Tree,
+    lead_image_fields,
 )
 from feeds.render.channels import (
     archive_count,
@@ -309,22 +310,7 @@ def _summary(site: Site, article: Article) -> dict[str, Any]:
         "author": article.author,
         "language": article.language or site.language,
         "word_count": article.word_count,
-        "image": _image(site, article),
-    }
-
-
-def _image(site: Site, article: Article) -> dict[str, Any] | None:
-    if article.image is None:
-        return None
-    file = article.image.published
-    return {
-        "url": site.url(file.path),
-        "width": file.width,
-        "height": file.height,
-        "type": file.media_type,
-        "alt": article.image.alt,
-        "caption": article.image.caption,
-        "credit": article.image.credit,
+        "image": lead_image_fields(site, article),
     }
 
 

@@ -42,6 +42,7 @@ from feeds.render import (
     TAGS_ROOT,
     Listing,
     Tree,
+    lead_image_fields,
 )
 from feeds.render._jinja import (
     _environment,
@@ -258,20 +259,11 @@ def render_article_page(site: Site, article: Article) -> Tree:
 
 def lead_image(site: Site, article: Article, root: str) -> dict[str, object] | None:
     """What a page shows of an article's lead image: ``src`` from the page (``root``:
-    the way up to the site's root), ``url`` absolute, size, type and texts."""
-    if article.image is None:
+    the way up to the site's root), and what the API gives (``lead_image_fields``)."""
+    fields = lead_image_fields(site, article)
+    if fields is None or article.image is None:
         return None
-    file = article.image.published
-    return {
-        "src": root + file.path,
-        "url": site.url(file.path),
-        "width": file.width,
-        "height": file.height,
-        "type": file.media_type,
-        "alt": article.image.alt,
-        "caption": article.image.caption,
-        "credit": article.image.credit,
-    }
+    return {"src": root + article.image.published.path, **fields}
 
 
 def _dates(article: Article) -> dict[str, str]:
