@@ -65,10 +65,11 @@ def public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
-@pytest.fixture(scope="module")
-def origin(public: Path) -> Iterator[str]:
-    root_path = test_site().root_path  # /news/: the site's URLs, as on its host
-    server = make_server(public, port=0, root_path=root_path)
+def _served(output: Path) -> Iterator[str]:
+    """Serve a built ``output`` at the site's root path (/news/: its URLs, as on its
+    host); yield that root's URL."""
+    root_path = test_site().root_path
+    server = make_server(output, port=0, root_path=root_path)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -77,6 +78,11 @@ def origin(public: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture(scope="module")
+def origin(public: Path) -> Iterator[str]:
+    yield from _served(public)
 
 
 @pytest.fixture(scope="module")
@@ -202,16 +208,7 @@ def test_not_found_page_is_styled_at_any_depth(browser, origin, tmp_path):
 def _serve_built(seeds: Path, output: Path) -> Iterator[str]:
     """Build ``seeds`` into ``output`` and serve it; yield the site's root URL."""
     build(seeds, output, test_site(), use_cache=False, jobs=1)
-    root_path = test_site().root_path
-    server = make_server(output, port=0, root_path=root_path)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{root_path}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    yield from _served(output)
 
 
 @pytest.fixture(scope="module")
